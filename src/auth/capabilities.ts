@@ -1,0 +1,49 @@
+// Capabilities: what an admin endpoint checks on the object it loaded (DESIGN §7, issue #4).
+// Each maps onto one of the seven fixed API-key scopes; roles grant them.
+// Services call `auth.require(principal, capability, appId?)` — the identity
+// work fills in the rules; the names here are the contract every endpoint uses.
+
+export const SCOPES = [
+  "instance:admin",
+  "instance:read",
+  "app:admin",
+  "app:write",
+  "app:read",
+  "script:write",
+  "script:read",
+] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export type InstanceRole = "owner" | "admin" | "member";
+export type AppRole = "viewer" | "editor" | "app_admin";
+
+/** Capability → the API-key scope that carries it, and whether it is app-scoped. */
+export const CAPABILITIES = {
+  "app:create": { scope: "instance:admin", app: false },
+  "app:read": { scope: "app:read", app: true },
+  "app:update": { scope: "app:admin", app: true },
+  "app:delete": { scope: "app:admin", app: true },
+  "domains:manage": { scope: "app:admin", app: true },
+  "members:read": { scope: "app:read", app: true },
+  "members:manage": { scope: "app:admin", app: true },
+  "triggers:manage": { scope: "app:admin", app: true },
+  "script:read": { scope: "script:read", app: true },
+  "script:write": { scope: "script:write", app: true },
+  "route:read": { scope: "script:read", app: true },
+  "route:write": { scope: "script:write", app: true },
+  "script:invoke": { scope: "script:write", app: true },
+  "logs:read": { scope: "script:read", app: true },
+  "users:read": { scope: "instance:read", app: false },
+  "users:manage": { scope: "instance:admin", app: false },
+  "instance:settings": { scope: "instance:admin", app: false },
+} as const satisfies Record<string, { scope: Scope; app: boolean }>;
+export type Capability = keyof typeof CAPABILITIES;
+
+/** The authenticated caller of an admin endpoint. */
+export interface Principal {
+  userId: string;
+  username: string;
+  instanceRole: InstanceRole;
+  /** How the caller authenticated. Sessions carry every scope; keys carry theirs. */
+  via: { kind: "session"; sessionId: string } | { kind: "api_key"; keyId: string; scopes: Scope[]; appId: string | null };
+}

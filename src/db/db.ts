@@ -1,0 +1,19 @@
+// The database seam: one small interface, two drivers (pglite.ts, postgres.ts).
+// Both return the same values: timestamps as ISO-8601 strings, bigint as number
+// (when safe), jsonb as parsed JSON — settled here, once (STYLE §5).
+
+/** The database or a transaction: what query modules in db/queries/ take. */
+export interface Queryable {
+  /** Parameterised SQL only (`$1`, `$2`…); never interpolate values into `sql`. */
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface Db extends Queryable {
+  readonly driver: "pglite" | "postgres";
+  /** Runs `fn` in one transaction; rolls back if it throws. Keep it short: PGlite runs one query at a time. */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Subscribe to NOTIFY on `channel`; returns an unsubscribe function. */
+  listen(channel: string, onPayload: (payload: string) => void): Promise<() => Promise<void>>;
+  notify(channel: string, payload: string): Promise<void>;
+  close(): Promise<void>;
+}
