@@ -47,3 +47,22 @@ export interface Principal {
   /** How the caller authenticated. Sessions carry every scope; keys carry theirs. */
   via: { kind: "session"; sessionId: string } | { kind: "api_key"; keyId: string; scopes: Scope[]; appId: string | null };
 }
+
+/**
+ * What services and HTTP plugins need from identity (issue #4). Implemented
+ * by `createAuth` in src/auth/index.ts.
+ */
+export interface Authorizer {
+  /** Bearer token (`pic_…` API key or session token) or session cookie → principal; null when absent or invalid. */
+  authenticate(request: Request): Promise<Principal | null>;
+  /**
+   * Throws PicloudError: `unauthorized` without a principal, `not_found` when the
+   * app is invisible to the caller (never reveal another app), `forbidden` when
+   * visible but the capability is missing. Pass `appId` for app-scoped capabilities.
+   */
+  require(principal: Principal | null, capability: Capability, appId?: string): Promise<Principal>;
+  /** The caller's effective role in an app (owners/admins: implicit app_admin), or null. */
+  appRole(principal: Principal, appId: string): Promise<AppRole | null>;
+  /** "all" for owners/admins (and unbound keys of them), else the ids of apps the caller is a member of (⊓ key binding). */
+  visibleAppIds(principal: Principal): Promise<"all" | string[]>;
+}
