@@ -16,6 +16,7 @@ import { lookup as dnsLookup } from "node:dns/promises";
 import { PicloudError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { CATEGORY_PHRASE, classifyAddress, isIpLiteral, type AddressCategory } from "./address-class.ts";
+import type { RpcCaller, RuntimeConfig } from "./types.ts";
 import type { WireRequest, WireResponse } from "./worker/shims/index.ts";
 
 export interface GuardedFetchOptions {
@@ -51,6 +52,25 @@ const fail = (reason: FetchFailure, message: string, extra: Record<string, unkno
     : "script_error";
   return new PicloudError(code, message, { reason, ...extra });
 };
+
+/**
+ * The main-thread fetch for `createRuntime({ fetch })` (rpc.ts FetchFn). No
+ * fetch outlives the longest invocation: the deadline is the timeout ceiling,
+ * and the runtime may pass a signal that aborts when the invocation ends.
+ */
+export function createGuardedFetch(
+  config: Pick<RuntimeConfig, "allowPrivateFetch" | "maxFetchResponseBytes" | "ceilings">,
+  extra: Pick<GuardedFetchOptions, "lookup"> = {},
+) {
+  return (request: WireRequest, _caller?: RpcCaller, signal?: AbortSignal): Promise<WireResponse> =>
+    guardedFetch(request, {
+      allowPrivate: config.allowPrivateFetch,
+      maxResponseBytes: config.maxFetchResponseBytes,
+      timeoutMs: config.ceilings.timeoutMs,
+      signal,
+      ...extra,
+    });
+}
 
 /** Logs the dev override at startup; call once from the server. Returns whether it is on. */
 export function warnIfPrivateFetchAllowed(allowPrivate: boolean, log: Logger): boolean {
