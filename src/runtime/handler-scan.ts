@@ -135,6 +135,11 @@ function objectKeys(tokens: Token[], open: number): string[] {
   for (let i = open; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type === "punct" && "{[(".includes(t.value)) {
+      // A computed key (`["fetch"]() {}`) could be anything: count it as unknown.
+      if (depth === 1 && expectKey && t.value === "[") {
+        keys.push("...");
+        expectKey = false;
+      }
       depth++;
       if (depth === 1) expectKey = true;
       continue;
@@ -207,10 +212,15 @@ export function findDefaultExport(tokens: Token[]): DefaultExport {
     else if (depth === 0 && isId(t, "export")) {
       if (isId(tokens[i + 1], "default")) return describeValue(tokens, i + 2);
       if (isPunct(tokens[i + 1], "{")) {
-        for (let j = i + 2; j < tokens.length && !isPunct(tokens[j], "}"); j++) {
-          if (isId(tokens[j], "as") && isId(tokens[j + 1], "default") && tokens[j - 1]?.type === "id") {
-            const local = tokens[j - 1]!.value;
-            const at = findObjectDeclaration(tokens, local);
+        let close = i + 2;
+        while (close < tokens.length && !isPunct(tokens[close], "}")) close++;
+        for (let j = i + 2; j < close; j++) {
+          // `default as x` re-exports another module's default under a new name.
+          if (!isId(tokens[j], "default") || isId(tokens[j + 1], "as")) continue;
+          // `export { default } from "./x"` / `export { h as default } from "./x"`: defined elsewhere.
+          if (isId(tokens[close + 1], "from")) return { kind: "opaque" };
+          if (isId(tokens[j - 1], "as") && tokens[j - 2]?.type === "id") {
+            const at = findObjectDeclaration(tokens, tokens[j - 2]!.value);
             return at >= 0 ? { kind: "object", keys: objectKeys(tokens, at) } : { kind: "opaque" };
           }
         }
@@ -230,9 +240,8 @@ export function regexLiterals(code: string): string[] {
 /** `Deno.serve(` / `Deno.cron(` anywhere in code (not in strings). */
 function callsDeno(tokens: Token[], method: string): boolean {
   for (let i = 0; i + 3 < tokens.length; i++) {
-    if (isId(tokens[i], "Deno") && isPunct(tokens[i + 1], ".") && isId(tokens[i + 2], method) && isPunct(tokens[i + 3], "(")) {
-      if (!isPunct(tokens[i - 1], ".")) return true;
-    }
+    // `globalThis.Deno.serve(` counts too.
+    if (isId(tokens[i], "Deno") && isPunct(tokens[i + 1], ".") && isId(tokens[i + 2], method) && isPunct(tokens[i + 3], "(")) return true;
   }
   return false;
 }

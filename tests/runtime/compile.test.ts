@@ -143,6 +143,11 @@ describe("handler forms", () => {
     ["Deno.serve(options, handler)", "Deno.serve({ port: 8000 }, (req) => new Response('hi'));", { denoServe: true }],
     ["Deno.cron", `Deno.cron("cleanup", "0 3 * * *", async () => {});`, { denoCron: true }],
     ["opaque default export (checked by the runtime)", "const app = makeApp();\nexport default app;", { fetch: true }],
+    ["default re-exported from a module", `export { default } from "./handler.ts";`, { fetch: true }],
+    ["computed key", `export default { ["fet" + "ch"](r) { return new Response('x') } };`, { fetch: true }],
+    ["spread", `const base = {};\nexport default { ...base };`, { fetch: true }],
+    ["globalThis.Deno.serve", "globalThis.Deno.serve(() => new Response('x'));", { denoServe: true }],
+    ["TypeScript satisfies on a named object", "const h = { async fetch(r: Request) { return new Response('x') } } satisfies object;\nexport default h;", { fetch: true }],
   ];
   for (const [name, source, expected] of cases) {
     test(name, async () => {
@@ -167,6 +172,11 @@ describe("handler forms", () => {
     const errors = await fail("export default { handle(req) { return new Response('x') } };");
     expect(errors[0]!.message).toContain("no fetch or event method");
     expect(errors[0]!.message).toContain("handle");
+  });
+
+  test("`export { default as x } from` is not a default export", async () => {
+    const errors = await fail(`export { default as helper } from "./lib.ts";`);
+    expect(errors[0]!.message).toContain("no handler found");
   });
 
   test("a default export function is refused", async () => {
