@@ -85,7 +85,7 @@ const ADMIN = { username: "admin", password: "picloud-test-password-1" };
 export function startPicloud(opts: StartOptions): Picloud {
   let running: Running | null = null;
   let dataDir = "";
-  let database: { base: string; name: string } | null = null;
+  let database: { base: string; name: string; url: string } | null = null;
   let token: string | null = null;
   let envUsed: Record<string, string> = {};
 
@@ -210,7 +210,9 @@ export async function dropDatabase(base: string, name: string): Promise<void> {
  * server; migrations and the seed still run on every copy as on a new install.
  */
 async function seedPgliteDir(target: string): Promise<void> {
-  const { default: pkg } = await import("@electric-sql/pglite/package.json", { with: { type: "json" } });
+  // The package's exports hide package.json; it sits one level above dist/.
+  const entry = Bun.resolveSync("@electric-sql/pglite", import.meta.dir);
+  const pkg = (await Bun.file(join(entry, "..", "..", "package.json")).json()) as { version: string };
   const template = join(tmpdir(), `picloud-pglite-template-${pkg.version}`);
   if (!(await exists(join(template, "PG_VERSION")))) {
     const building = `${template}.building-${process.pid}-${Date.now()}`;
