@@ -4,6 +4,7 @@
 import type { Logger } from "../log.ts";
 import type { Db } from "./db.ts";
 import core from "../../migrations/0001_core.sql" with { type: "text" };
+import routesExecutions from "../../migrations/0002_routes_executions.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -12,7 +13,10 @@ export interface Migration {
 }
 
 /** Core owns this list (team brief): append each new file here, in order. */
-export const MIGRATIONS: Migration[] = [{ version: 1, name: "0001_core", sql: core }];
+export const MIGRATIONS: Migration[] = [
+  { version: 1, name: "0001_core", sql: core },
+  { version: 2, name: "0002_routes_executions", sql: routesExecutions },
+];
 
 /** The schema version this build expects: the highest migration it carries. */
 export const SCHEMA_VERSION = Math.max(...MIGRATIONS.map((m) => m.version));
