@@ -15,7 +15,7 @@ import {
   listScriptExecutions,
   type ExecutionRow,
 } from "../db/queries/executions.ts";
-import { invalid, notFound } from "../errors.ts";
+import { invalid, notFound, signedIn } from "../errors.ts";
 import type { Logger } from "../log.ts";
 
 export type { ExecutionRow };
@@ -147,7 +147,7 @@ export function createExecutions(deps: ExecutionsDeps) {
   async function requireOnScript(principal: Principal | null, scriptId: string, cap: Capability) {
     const appId = UUID.test(scriptId) ? await deps.appOfScript(scriptId) : null;
     if (!appId) {
-      await auth.require(principal, cap); // unauthenticated callers get 401, not 404
+      signedIn(principal);
       throw notFound("script");
     }
     await auth.require(principal, cap, appId);
@@ -191,7 +191,7 @@ export function createExecutions(deps: ExecutionsDeps) {
     async listForApp(principal: Principal | null, idOrSlug: string, opts: ListOptions) {
       const appId = await deps.resolveApp(idOrSlug);
       if (!appId) {
-        await auth.require(principal, "logs:read");
+        signedIn(principal);
         throw notFound("app");
       }
       await auth.require(principal, "logs:read", appId);
@@ -203,7 +203,7 @@ export function createExecutions(deps: ExecutionsDeps) {
     async get(principal: Principal | null, id: string) {
       const row = pending.find((r) => r.id === id) ?? (UUID.test(id) ? await findExecution(db, id) : null);
       if (!row) {
-        await auth.require(principal, "logs:read");
+        signedIn(principal);
         throw notFound("execution");
       }
       await auth.require(principal, "logs:read", row.app_id);
@@ -219,7 +219,7 @@ export function createExecutions(deps: ExecutionsDeps) {
     async tailApp(principal: Principal | null, idOrSlug: string, fn: Listener) {
       const appId = await deps.resolveApp(idOrSlug);
       if (!appId) {
-        await auth.require(principal, "logs:read");
+        signedIn(principal);
         throw notFound("app");
       }
       await auth.require(principal, "logs:read", appId);
