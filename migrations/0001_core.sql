@@ -57,3 +57,10 @@ CREATE TABLE script_versions (
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (script_id, version)
 );
+
+-- Instance-wide facts that are not app data, e.g. `seeded` once the fresh-install seed ran
+-- (so deleting the default app does not bring it back at the next start).
+CREATE TABLE picloud_meta (
+  key   text PRIMARY KEY,
+  value jsonb NOT NULL
+);

@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import type { Db } from "./db.ts";
 import core from "../../migrations/0001_core.sql" with { type: "text" };
 import routesExecutions from "../../migrations/0002_routes_executions.sql" with { type: "text" };
+import identity from "../../migrations/0003_identity.sql" with { type: "text" };
 
 export interface Migration {
   version: number;
@@ -16,6 +17,7 @@ export interface Migration {
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: "0001_core", sql: core },
   { version: 2, name: "0002_routes_executions", sql: routesExecutions },
+  { version: 3, name: "0003_identity", sql: identity },
 ];
 
 /** The schema version this build expects: the highest migration it carries. */
