@@ -45,8 +45,8 @@ export interface ExecutionsDeps {
   auth: Pick<Authorizer, "require">;
   /** The app a script belongs to, or null when it does not exist (from the scripts cache). */
   appOfScript(scriptId: string): Promise<string | null>;
-  /** The app id for an id or slug, or null (from the apps service). */
-  resolveApp(idOrSlug: string): Promise<string | null>;
+  /** Loads an app by id or slug and checks `capability` on it (the apps service's `locate`): 401/404/403 as usual. */
+  locateApp(principal: Principal | null, idOrSlug: string, capability: Capability): Promise<{ app: { id: string } }>;
 }
 
 export function createExecutions(deps: ExecutionsDeps) {
@@ -189,12 +189,8 @@ export function createExecutions(deps: ExecutionsDeps) {
     },
 
     async listForApp(principal: Principal | null, idOrSlug: string, opts: ListOptions) {
-      const appId = await deps.resolveApp(idOrSlug);
-      if (!appId) {
-        signedIn(principal);
-        throw notFound("app");
-      }
-      await auth.require(principal, "logs:read", appId);
+      const { app } = await deps.locateApp(principal, idOrSlug, "logs:read");
+      const appId = app.id;
       const { limit, before } = parseList(opts);
       await flush();
       return listAppExecutions(db, appId, { limit, before: await cursorOf(before) });
@@ -217,13 +213,8 @@ export function createExecutions(deps: ExecutionsDeps) {
     },
 
     async tailApp(principal: Principal | null, idOrSlug: string, fn: Listener) {
-      const appId = await deps.resolveApp(idOrSlug);
-      if (!appId) {
-        signedIn(principal);
-        throw notFound("app");
-      }
-      await auth.require(principal, "logs:read", appId);
-      return this.subscribe(`app:${appId}`, fn);
+      const { app } = await deps.locateApp(principal, idOrSlug, "logs:read");
+      return this.subscribe(`app:${app.id}`, fn);
     },
 
     subscribe(key: string, fn: Listener): () => void {

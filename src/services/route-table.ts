@@ -3,25 +3,25 @@
 // node sharing the database through NOTIFY `picloud_route_table` — so a
 // request never runs SQL to find its script (DESIGN §2).
 import type { Db } from "../db/db.ts";
+import { listAllDomains } from "../db/queries/domains.ts";
 import { listAllRoutes } from "../db/queries/routes.ts";
 import type { Logger } from "../log.ts";
-import { buildHostIndex, type DomainClaim, type HostIndex } from "./host-index.ts";
+import { createHostMatcher, type HostMatcher } from "./host-match.ts";
 import { buildRouteIndex, type RouteIndex, type RouteMatch } from "./route-index.ts";
+import { ROUTE_TABLE_CHANNEL } from "./route-table-channel.ts";
 
-/** Shared constant (team brief): payload is an app id or "*". */
-export const ROUTE_TABLE_CHANNEL = "picloud_route_table";
+export { ROUTE_TABLE_CHANNEL };
 
 export interface RouteTableDeps {
   db: Db;
   log: Logger;
-  /** Every domain claim of every app (core's domains queries). */
-  loadClaims(): Promise<DomainClaim[]>;
 }
 
 export type ChangeListener = (appId: string) => void;
 
-export function createRouteTable({ db, log, loadClaims }: RouteTableDeps) {
-  let hosts: HostIndex = buildHostIndex([]);
+export function createRouteTable({ db, log }: RouteTableDeps) {
+  let hosts: HostMatcher = createHostMatcher([]);
+  let claimCount = 0;
   let routes: RouteIndex = buildRouteIndex([]);
   let loading: Promise<void> | null = null;
   let again = false;
@@ -31,8 +31,11 @@ export function createRouteTable({ db, log, loadClaims }: RouteTableDeps) {
   let originalNotify: Db["notify"] | null = null;
 
   async function load() {
-    const [claims, rows] = await Promise.all([loadClaims(), listAllRoutes(db)]);
-    hosts = buildHostIndex(claims);
+    // Sequential, not Promise.all: PGlite runs one query at a time anyway.
+    const claims = await listAllDomains(db);
+    const rows = await listAllRoutes(db);
+    hosts = createHostMatcher(claims);
+    claimCount = claims.length;
     routes = buildRouteIndex(rows);
     generation++;
   }
@@ -111,14 +114,14 @@ export function createRouteTable({ db, log, loadClaims }: RouteTableDeps) {
     },
 
     resolveApp(host: string): string | null {
-      return hosts.resolve(host);
+      return hosts.match(host)?.app_id ?? null;
     },
 
     match(appId: string, method: string, host: string, path: string): RouteMatch | null {
       return routes.match(appId, method, host, path);
     },
 
-    stats: () => ({ routes: routes.size, claims: hosts.size, generation }),
+    stats: () => ({ routes: routes.size, claims: claimCount, generation }),
 
     async close() {
       if (originalNotify) db.notify = originalNotify;

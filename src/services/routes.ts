@@ -7,6 +7,7 @@ import { isUniqueViolation } from "../db/db.ts";
 import { deleteRoute, findConflictingRoute, findRoute, insertRoute, listScriptRoutes } from "../db/queries/routes.ts";
 import { PicloudError, invalid, notFound, signedIn } from "../errors.ts";
 import type { RouteRow } from "./route-index.ts";
+import { isUuid } from "./ids.ts";
 import { hostOf, normalizeRoute, type RouteInput } from "./route-patterns.ts";
 import type { RouteTable } from "./route-table.ts";
 import type { ScriptCache } from "./script-cache.ts";
@@ -49,7 +50,7 @@ function conflict(other: RouteRow): PicloudError {
   });
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 
 export interface RoutesDeps {
   db: Db;
@@ -105,7 +106,7 @@ export function createRoutes({ db, auth, routeTable, scripts }: RoutesDeps) {
     },
 
     async remove(principal: Principal | null, routeId: string): Promise<void> {
-      const row = UUID.test(routeId) ? await findRoute(db, routeId) : null;
+      const row = isUuid(routeId) ? await findRoute(db, routeId) : null;
       if (!row) {
         signedIn(principal);
         throw notFound("route");

@@ -5,6 +5,8 @@ import { LRUCache } from "lru-cache";
 import type { Db } from "../db/db.ts";
 import { findScriptSpec } from "../db/queries/script-specs.ts";
 import type { Limits, Runtime, ScriptSpec } from "../runtime/types.ts";
+import { isUuid } from "./ids.ts";
+import { toRuntimeLimits, type ScriptLimits } from "./script-limits.ts";
 
 export interface CachedScript {
   spec: ScriptSpec;
@@ -13,28 +15,6 @@ export interface CachedScript {
   limits: Limits;
 }
 
-const LIMIT_KEYS: Record<string, keyof Limits> = {
-  timeout_ms: "timeoutMs",
-  cpu_ms: "cpuMs",
-  memory_mb: "memoryMb",
-  stack_kb: "stackKb",
-  request_body_bytes: "requestBodyBytes",
-  response_body_bytes: "responseBodyBytes",
-  console_bytes: "consoleBytes",
-  concurrent_fetches: "concurrentFetches",
-};
-
-/** Stored snake_case limits → the runtime's Partial<Limits>; unknown keys are ignored. */
-export function limitsFromRow(raw: Record<string, unknown> | null | undefined): Partial<Limits> {
-  const out: Partial<Limits> = {};
-  for (const [k, v] of Object.entries(raw ?? {})) {
-    const key = LIMIT_KEYS[k] ?? (Object.values(LIMIT_KEYS).includes(k as keyof Limits) ? (k as keyof Limits) : undefined);
-    if (key && typeof v === "number") out[key] = v;
-  }
-  return out;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function createScriptCache({ db, runtime }: { db: Db; runtime: Pick<Runtime, "effectiveLimits"> }) {
   const cache = new LRUCache<string, CachedScript>({
@@ -48,11 +28,11 @@ export function createScriptCache({ db, runtime }: { db: Db; runtime: Pick<Runti
     async get(id: string): Promise<CachedScript | null> {
       const hit = cache.get(id);
       if (hit) return hit;
-      if (!UUID.test(id)) return null;
+      if (!isUuid(id)) return null;
       const started = epoch;
       const row = await findScriptSpec(db, id);
       if (!row) return null;
-      const limits = limitsFromRow(row.limits);
+      const limits = toRuntimeLimits(row.limits as ScriptLimits);
       const entry: CachedScript = {
         spec: {
           id: row.id,
@@ -72,7 +52,7 @@ export function createScriptCache({ db, runtime }: { db: Db; runtime: Pick<Runti
     /** Drop one app's scripts, or all with "*". */
     invalidate(appId: string) {
       epoch++;
-      if (appId === "*" || !UUID.test(appId)) return cache.clear();
+      if (appId === "*" || !isUuid(appId)) return cache.clear();
       for (const [id, s] of cache.entries()) if (s.spec.app.id === appId) cache.delete(id);
     },
 

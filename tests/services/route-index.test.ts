@@ -117,18 +117,3 @@ test("hostOf strips port, case and trailing dot", () => {
   expect(hostOf(null)).toBe("");
 });
 
-test("host index: exact claim beats wildcard, longest wildcard wins, the apex is not covered", async () => {
-  const { buildHostIndex } = await import("../../src/services/host-index.ts");
-  const h = buildHostIndex([
-    { app_id: "wild", domain: "*.example.com" },
-    { app_id: "deep", domain: "*.eu.example.com" },
-    { app_id: "api", domain: "api.eu.example.com" },
-    { app_id: "apex", domain: "example.com" },
-  ]);
-  expect(h.resolve("api.eu.example.com")).toBe("api");
-  expect(h.resolve("x.eu.example.com")).toBe("deep");
-  expect(h.resolve("eu.example.com")).toBe("wild");
-  expect(h.resolve("www.example.com")).toBe("wild");
-  expect(h.resolve("example.com")).toBe("apex");
-  expect(h.resolve("example.org")).toBeNull();
-});
