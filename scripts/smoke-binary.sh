@@ -78,7 +78,7 @@ for _ in $(seq 1 $((HEALTH_TIMEOUT * 4))); do
   sleep 0.25
 done
 if [ $healthy = 1 ]; then
-  pass "healthy after $(echo "$(date +%s.%N) - $STARTED" | bc 2>/dev/null || echo '?') s"
+  pass "healthy after $(awk "BEGIN { printf \"%.1f\", $(date +%s.%N) - $STARTED }") s"
 else
   fail "server did not become healthy within ${HEALTH_TIMEOUT}s" "$(cat "$WORK/server.log")"
   echo "$PASSED passed, $FAILED failed"
