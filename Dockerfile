@@ -34,10 +34,10 @@ RUN apt-get update \
  && chmod 0700 /data
 COPY --from=build /out/picloud /usr/local/bin/picloud
 
+# PICLOUD_URL: the CLI inside the container (`docker exec … picloud apps ls`) talks to this server.
 ENV PICLOUD_DATA_DIR=/data \
     PICLOUD_HOST=0.0.0.0 \
     PORT=8080 \
-    # The CLI inside the container (`docker exec … picloud apps ls`) talks to this server.
     PICLOUD_URL=http://127.0.0.1:8080 \
     XDG_CONFIG_HOME=/data/.config
 
