@@ -76,14 +76,16 @@ export interface Route {
 }
 
 export interface RouteMatch {
-  matched?: boolean;
+  matched: boolean;
+  host?: string;
+  app_id?: string;
+  app_slug?: string | null;
   route?: Route | null;
-  route_id?: string;
-  script_id?: string;
+  script?: { id: string; name: string; version: number } | null;
   params?: Record<string, string>;
   rest?: string | null;
-  app?: { id: string; slug: string } | null;
-  [key: string]: unknown;
+  /** Why nothing matched (no app claims the host, or no route for the path). */
+  reason?: string;
 }
 
 export interface ConsoleLine { level?: string; message?: string; text?: string; at?: string; ts?: number | string }
@@ -331,7 +333,11 @@ export function errorText(exec: Execution): string | null {
 
 export function requestLine(exec: Execution): string {
   const method = exec.request_method ?? exec.method ?? "";
-  const path = exec.request_path ?? exec.path ?? exec.request_url ?? "";
+  let path = exec.request_path ?? exec.path ?? exec.request_url ?? "";
+  try {
+    // request_url is the full URL; the host adds little in a per-app list.
+    if (/^https?:/.test(path)) { const u = new URL(path); path = u.pathname + u.search; }
+  } catch { /* keep it as sent */ }
   return `${method} ${path}`.trim() || (exec.trigger_kind ?? "");
 }
 
