@@ -35,7 +35,10 @@ export interface GuardedFetchOptions {
 export const MAX_REDIRECTS = 20;
 
 /** Why a guarded fetch failed, in `PicloudError.details.reason`. */
-export type FetchFailure = "refused" | "invalid_url" | "timeout" | "aborted" | "too_large" | "network";
+export type FetchFailure = "refused" | "invalid_url" | "invalid_method" | "timeout" | "aborted" | "too_large" | "network";
+
+// Forbidden methods of the Fetch standard: CONNECT would open a raw tunnel.
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 
@@ -46,7 +49,7 @@ const CROSS_ORIGIN_DROPPED = new Set(["authorization", "cookie", "proxy-authoriz
 
 const fail = (reason: FetchFailure, message: string, extra: Record<string, unknown> = {}) => {
   const code = reason === "refused" ? "forbidden"
-    : reason === "invalid_url" ? "invalid_request"
+    : reason === "invalid_url" || reason === "invalid_method" ? "invalid_request"
     : reason === "timeout" || reason === "aborted" ? "timeout"
     : reason === "too_large" ? "body_too_large"
     : "script_error";
@@ -221,6 +224,7 @@ export async function guardedFetch(request: WireRequest, opts: GuardedFetchOptio
 async function followRedirects(request: WireRequest, opts: GuardedFetchOptions, signal: AbortSignal): Promise<WireResponse> {
   let url = parseTarget(request.url);
   let method = request.method.toUpperCase();
+  if (FORBIDDEN_METHODS.has(method)) throw fail("invalid_method", `fetch refused: method ${method} is not allowed`);
   let body = request.body;
   let headers = request.headers.filter(([name]) => !DROPPED_REQUEST_HEADERS.has(name.toLowerCase()));
 

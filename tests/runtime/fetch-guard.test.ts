@@ -150,6 +150,13 @@ describe("refusals on loopback", () => {
     expect(err.details.reason).toBe("invalid_url");
   });
 
+  test("CONNECT, TRACE and TRACK are refused", async () => {
+    for (const method of ["CONNECT", "trace", "TRACK"]) {
+      const err = await rejection(guardedFetch({ method, url: `http://127.0.0.1:${v4.port}/echo`, headers: [], body: null }, allow()));
+      expect(err.details.reason).toBe("invalid_method");
+    }
+  });
+
   test("an unresolvable name fails without leaking anything", async () => {
     const err = await rejection(guardedFetch(get("http://nothing.invalid/"), base()));
     expect(err.details.reason).toBe("network");
