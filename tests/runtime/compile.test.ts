@@ -199,3 +199,93 @@ test("the classic QuickJS variant is supported too", async () => {
   const r = await ok(`export default { fetch() { return new Response("x") } };`, { variant: "quickjs" });
   expect(r.handlers.fetch).toBe(true);
 });
+
+describe("line numbers of TypeScript", () => {
+  // Runs compiled module code in real QuickJS and returns what `run()` gives back (or the error stack).
+  async function runModule(code: string): Promise<{ value?: unknown; stack?: string }> {
+    const { loadQuickJS } = await import("../../src/runtime/quickjs.ts");
+    const qjs = await loadQuickJS();
+    const runtime = qjs.newRuntime();
+    const context = runtime.newContext();
+    try {
+      const mod = context.unwrapResult(context.evalCode(code, "script.js", { type: "module" }));
+      const run = context.getProp(mod, "run");
+      const result = context.callFunction(run, context.undefined);
+      run.dispose();
+      mod.dispose();
+      if (result.error) {
+        const err = context.dump(result.error) as { stack: string };
+        result.error.dispose();
+        return { stack: err.stack };
+      }
+      const value = context.dump(result.value);
+      result.value.dispose();
+      return { value };
+    } finally {
+      context.dispose();
+      runtime.dispose();
+    }
+  }
+
+  const tsModule = `// A module with everything Bun drops: comments, blank lines, types.
+import type { Ctx } from "./types.ts";
+
+/** Doc comment. */
+interface Item {
+  id: string;
+  n: number;
+}
+
+type Id = string;
+
+enum Color { Red, Green }
+
+function total(items: Item[]): number {
+  let sum: number = 0;
+  for (const it of items) sum += it.n;
+  return sum;
+}
+
+export function run(): number {
+  const items: Item[] = [{ id: "a", n: 1 }];
+
+  if (total(items) > 0) {
+    throw new Error("boom"); // line 24
+  }
+  return Color.Green;
+}
+`;
+
+  test("a runtime error in TypeScript reports the source line", async () => {
+    const r = await ok(tsModule, { kind: "module" });
+    expect(r.code.split("\n")[23]).toContain('throw new Error("boom")');
+    const { stack } = await runModule(r.code);
+    expect(stack).toContain("script.js:24");
+  });
+
+  test("a QuickJS syntax error in TypeScript reports the source line", async () => {
+    const errors = await fail(tsModule.replace('throw new Error("boom"); // line 24', "const re = /(?<a>x)|(?<a>y)/; // line 24"), { kind: "module" });
+    expect(errors[0]!.line).toBe(24);
+  });
+
+  test("multi-line template literals keep their exact value", async () => {
+    const src = `// header
+
+interface A { x: number }
+
+const pick = (s: string) => { if (s) {} return /"/.test(s) };
+
+export function run(): string {
+
+  const t = \`line one
+  line two \${pick('"') ? "yes" : "no"}
+
+  line four\`;
+  return t;
+}
+`;
+    const r = await ok(src, { kind: "module" });
+    const { value } = await runModule(r.code);
+    expect(value).toBe('line one\n  line two yes\n\n  line four');
+  });
+});
