@@ -25,7 +25,10 @@ const HANDLER_HINT =
   "write `export default { async fetch(request, ctx) { return new Response(\"hi\") } }` " +
   "(or an `event(event, ctx)` method), or call `Deno.serve(handler)` or `Deno.cron(name, schedule, fn)`";
 
-export async function compileScript(source: string, opts: CompileOptions = {}): Promise<CompileResult> {
+export async function compileScript(original: string, opts: CompileOptions = {}): Promise<CompileResult> {
+  // A hashbang line becomes a comment: same line count, and neither Bun's
+  // scanner nor every QuickJS build accepts it in a module.
+  const source = original.startsWith("#!") ? `//${original.slice(2)}` : original;
   const filename = opts.filename ?? "script.ts";
   const kind = opts.kind ?? "endpoint";
 
@@ -49,7 +52,14 @@ export async function compileScript(source: string, opts: CompileOptions = {}): 
 
   // 3. Imports, in source order, deduplicated.
   const imports: string[] = [];
-  for (const imp of new Bun.Transpiler({ loader: "js", target: "browser" }).scanImports(code)) {
+  let scanned: ReturnType<Bun.Transpiler["scanImports"]>;
+  try {
+    scanned = new Bun.Transpiler({ loader: "js", target: "browser" }).scanImports(code);
+  } catch (err) {
+    // Bun's TS output that its own JS scanner refuses: report it rather than throw.
+    return { ok: false, errors: bunErrors(err) };
+  }
+  for (const imp of scanned) {
     if (imp.kind !== "import-statement" && imp.kind !== "dynamic-import") continue;
     const spec = imp.path;
     if (spec === "bun:wrap" && !verbatim) {
@@ -105,8 +115,9 @@ function missingHandlerMessage(def: ReturnType<typeof scanHandlers>["defaultExpo
 }
 
 function remoteImportMessage(spec: string): string {
-  if (spec.startsWith("node:")) {
-    return `Node built-in modules are not available in scripts: '${spec}' — use the Web APIs or the "picloud" module instead`;
+  if (spec.startsWith("node:") || spec.startsWith("bun:")) {
+    const runtime = spec.startsWith("node:") ? "Node" : "Bun";
+    return `${runtime} built-in modules are not available in scripts: '${spec}' — use the Web APIs or the "picloud" module instead`;
   }
   return `remote imports are not supported: '${spec}' — copy the code into a module script of this app`;
 }

@@ -88,6 +88,11 @@ const re = /(?<a>x)|(?<a>y)/;${HANDLER}`);
   });
 });
 
+test("a hashbang line is accepted and keeps line numbers", async () => {
+  const r = await ok(`#!/usr/bin/env deno run\n${HANDLER}`);
+  expect(r.code.split("\n")[2]).toContain("export default");
+});
+
 describe("imports", () => {
   test("static and dynamic imports are extracted in source order", async () => {
     const r = await ok(`import { a } from "./lib.ts";
@@ -118,6 +123,11 @@ export default { fetch() { return new Response(String(a + b + kv + d)) } };
   test("node: built-ins are refused naming the specifier", async () => {
     const errors = await fail(`import fs from "node:fs";${HANDLER}`);
     expect(errors[0]!.message).toContain("'node:fs'");
+  });
+
+  test("bun: built-ins are refused naming the specifier", async () => {
+    const errors = await fail(`import { serve } from "bun:sqlite";${HANDLER}`);
+    expect(errors[0]!.message).toContain("'bun:sqlite'");
   });
 
   test("a dynamic remote import is refused too", async () => {
