@@ -41,6 +41,8 @@ export type FetchFailure = "refused" | "invalid_url" | "invalid_method" | "timeo
 const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+// Encodings Bun's fetch decompresses by itself; anything else arrives as sent.
+const DECODED_ENCODINGS = new Set(["gzip", "x-gzip", "deflate", "br", "zstd"]);
 
 // Set by the guard per hop, or meaningless once the URL is rewritten to an IP.
 const DROPPED_REQUEST_HEADERS = new Set(["host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "proxy-connection", "te", "trailer"]);
@@ -259,7 +261,7 @@ async function followRedirects(request: WireRequest, opts: GuardedFetchOptions, 
       continue;
     }
 
-    const decoded = res.headers.has("content-encoding");
+    const decoded = DECODED_ENCODINGS.has((res.headers.get("content-encoding") ?? "").trim().toLowerCase());
     const payload = await readCapped(res, opts.maxResponseBytes, signal);
     const outHeaders: [string, string][] = [];
     res.headers.forEach((value, name) => {
