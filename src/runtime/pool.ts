@@ -5,7 +5,7 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
-import { newRpcState, type RpcState } from "./rpc.ts";
+import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
 import type { InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
 
 /**
@@ -107,13 +107,15 @@ export function createPool(opts: PoolOptions) {
         const p = slot.pending.get(msg.id);
         if (!p || p.answered) return;
         p.answered = true;
-        if (msg.ended) slot.pending.delete(msg.id);
+        if (msg.ended) drop(slot, p);
         p.resolve(msg.result);
         return;
       }
-      case "end":
-        slot.pending.delete(msg.id);
+      case "end": {
+        const p = slot.pending.get(msg.id);
+        if (p) drop(slot, p);
         return;
+      }
       case "missing": {
         const p = slot.pending.get(msg.id);
         if (!p) return;
@@ -153,6 +155,11 @@ export function createPool(opts: PoolOptions) {
     }
   }
 
+  const drop = (slot: Slot, p: Pending) => {
+    slot.pending.delete(p.id);
+    endRpcState(p.rpc);
+  };
+
   /** Terminate a worker, end its calls, start a fresh one in its place. */
   function replace(slot: Slot, reason: string) {
     if (slot.dead) return;
@@ -160,6 +167,7 @@ export function createPool(opts: PoolOptions) {
     slot.worker.terminate();
     const now = performance.now();
     for (const p of slot.pending.values()) {
+      endRpcState(p.rpc);
       if (p.answered) continue;
       p.answered = true;
       p.resolve(
@@ -202,7 +210,7 @@ export function createPool(opts: PoolOptions) {
       let hung = false;
       for (const p of slot.pending.values()) {
         if (now < p.deadline) continue;
-        if (p.answered) slot.pending.delete(p.id); // a waitUntil tail outlived its budget: drop its identity
+        if (p.answered) drop(slot, p); // a waitUntil tail outlived its budget: drop its identity
         else hung = true;
       }
       for (const d of slot.describes.values()) if (now >= d.deadline) hung = true;

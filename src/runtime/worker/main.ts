@@ -8,10 +8,9 @@ import type { FromWorker, ScriptPayload, ToWorker } from "../protocol.ts";
 import { loadQuickJS } from "../quickjs.ts";
 import type { InvokeFailure, InvokeResult, Limits } from "../types.ts";
 import { createConsoleBuffer } from "./console.ts";
-import { installFallbackShims } from "./fallback-shims.ts";
 import { createRpcClient } from "./rpc-client.ts";
 import { createSandbox, type Invocation, type Sandbox, ScriptFailure } from "./sandbox.ts";
-import type { WireRequest, WireResponse } from "./shims/index.ts";
+import { installShims, type WireRequest, type WireResponse } from "./shims/index.ts";
 
 declare const self: Worker;
 
@@ -58,7 +57,7 @@ const fatal = (error: unknown) => {
 
 const deps = async () => ({
   qjs: await qjs!,
-  installShims: installFallbackShims,
+  installShims,
   fetch: (inv: Invocation | null, request: WireRequest) =>
     inv ? (rpc.call(inv.id, "fetch", [request]) as Promise<WireResponse>) : Promise.reject(new Error("fetch outside an invocation")),
   fatal,

@@ -1,7 +1,7 @@
 // One sandbox = one QuickJS runtime + one context for one script version
 // (DESIGN §4: never shared between scripts). It evaluates the module once and
 // then serves many invocations, like an isolate; globals persist between them.
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
+import { DisposableResult, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
 import type { ModuleBundle, ScriptDescription, ScriptPayload } from "../protocol.ts";
 import type { Limits } from "../types.ts";
 import { BOOTSTRAP_JS } from "./bootstrap.ts";
@@ -224,7 +224,7 @@ export async function createSandbox(
     const r = enter(inv, () => rawPump(max));
     afterPump(inv, r);
     // The shim gets a clean result: failures were routed to their invocations.
-    return { value: 0 } as unknown as ReturnType<QuickJSRuntime["executePendingJobs"]>;
+    return DisposableResult.success(0) as unknown as ReturnType<QuickJSRuntime["executePendingJobs"]>;
   };
   const pump = (inv: Invocation | null) => {
     if (disposed) return;
