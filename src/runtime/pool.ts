@@ -50,7 +50,12 @@ interface Slot {
   outbox: ToWorker[];
   warm: number;
   dead: boolean;
+  /** The worker has compiled its WASM; before that, deadlines wait for it. */
+  ready: boolean;
 }
+
+/** How long a fresh worker may take to compile QuickJS before it counts as hung. */
+const STARTUP_MS = 30_000;
 
 const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
   ok: false,
@@ -90,6 +95,7 @@ export function createPool(opts: PoolOptions) {
       outbox: [],
       warm: 0,
       dead: false,
+      ready: false,
     };
     worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
       for (const msg of event.data) onMessage(slot, msg);
@@ -150,8 +156,13 @@ export function createPool(opts: PoolOptions) {
       case "fatal":
         replace(slot, `sandbox host fault: ${msg.message}`);
         return;
-      case "ready":
+      case "ready": {
+        // Budgets start now, not while the worker was compiling QuickJS.
+        slot.ready = true;
+        const now = performance.now();
+        for (const p of slot.pending.values()) p.deadline = now + p.msg.limits.timeoutMs + opts.graceMs;
         return;
+      }
     }
   }
 
@@ -256,7 +267,7 @@ export function createPool(opts: PoolOptions) {
           key,
           script,
           msg,
-          deadline: performance.now() + limits.timeoutMs + opts.graceMs,
+          deadline: performance.now() + (slot.ready ? 0 : STARTUP_MS) + limits.timeoutMs + opts.graceMs,
           rpc: newRpcState(caller, limits.concurrentFetches),
           answered: false,
           resolve,
@@ -270,7 +281,7 @@ export function createPool(opts: PoolOptions) {
       const slot = pick(key);
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        slot.describes.set(id, { resolve, reject, deadline: performance.now() + limits.timeoutMs + opts.graceMs });
+        slot.describes.set(id, { resolve, reject, deadline: performance.now() + (slot.ready ? 0 : STARTUP_MS) + limits.timeoutMs + opts.graceMs });
         post(slot, { t: "describe", id, key, script, limits, ctx: ctxJson });
       });
     },

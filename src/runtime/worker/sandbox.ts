@@ -330,6 +330,23 @@ export async function createSandbox(
       pump(inv);
     });
 
+  /** A value the handler returned: settled promises and plain values are read at once, pending ones awaited. */
+  const settled = async (inv: Invocation, value: QuickJSHandle): Promise<QuickJSHandle> => {
+    const st = ctx.getPromiseState(value);
+    if (st.type === "fulfilled") {
+      if (st.notAPromise) return value;
+      value.dispose();
+      return st.value;
+    }
+    if (st.type === "rejected") {
+      value.dispose();
+      const f = failure(inv, st.error);
+      st.error.dispose();
+      throw f;
+    }
+    return callAsync(inv, fns.watch, [ctx.newNumber(inv.id), value]);
+  };
+
   const sandbox: Sandbox = {
     key,
     memoryBytes: 0,
@@ -340,12 +357,23 @@ export async function createSandbox(
     async http(inv, request, ctxJson) {
       active.add(inv);
       const reqH = enter(inv, () => bridge.toRequest(request));
-      const resH = await callAsync(inv, fns.http, [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)]);
+      const args = [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)];
+      const r = enter(inv, () => ctx.callFunction(fns.http, api, args));
+      for (const a of args) a.dispose();
+      if (r.error) {
+        const f = failure(inv, r.error);
+        r.error.dispose();
+        throw f;
+      }
+      const resH = await settled(inv, r.value);
       try {
+        if (runtime.hasPendingJob()) pump(inv);
+        if (inv.interrupted) throw failure(inv, null);
         return await bridge.fromResponse(resH);
       } catch (e) {
-        if (inv.interrupted) throw failure(inv, ctx.undefined);
-        throw new ScriptFailure("script_error", e instanceof Error ? e.message : String(e));
+        if (e instanceof ScriptFailure) throw e;
+        if (inv.interrupted) throw failure(inv, null);
+        throw shimFailure(e);
       } finally {
         if (resH.alive) resH.dispose();
       }
@@ -436,6 +464,15 @@ function installModuleLoader(runtime: QuickJSRuntime, bundle: ModuleBundle | nul
       return name;
     },
   );
+}
+
+/** A rejection of the shims' fromResponse (a script error in the body, or not a Response) → ScriptFailure. */
+function shimFailure(e: unknown): ScriptFailure {
+  if (!(e instanceof Error)) return new ScriptFailure("script_error", String(e));
+  const message = e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message;
+  // Keep the sandbox's frames only: host frames would reveal the server's paths.
+  const frames = (e.stack ?? "").split("\n").slice(1).filter((l) => l.trim() && !/\.ts:|node_modules|\$bunfs/.test(l));
+  return new ScriptFailure("script_error", message, frames.length ? frames.join("\n").slice(0, MAX_STACK_CHARS) : undefined);
 }
 
 /** The worker's WASM linear memory, to notice growth cheaply (one property read). */
