@@ -77,6 +77,16 @@ export interface Sandbox {
   retire(): void;
 }
 
+/**
+ * A runtime + context with shims and bootstrap installed but no script yet.
+ * The worker keeps one spare, built while idle, so a cold script pays only
+ * for evaluating its own module (installing the shims is the expensive part).
+ */
+export interface Shell {
+  load(key: string, script: ScriptPayload, limits: Limits, first: Invocation): Promise<Sandbox>;
+  dispose(): void;
+}
+
 export async function createSandbox(
   deps: SandboxDeps,
   key: string,
@@ -84,11 +94,16 @@ export async function createSandbox(
   limits: Limits,
   first: Invocation,
 ): Promise<Sandbox> {
+  return createShell(deps).load(key, script, limits, first);
+}
+
+export function createShell(deps: SandboxDeps): Shell {
   const runtime = deps.qjs.newRuntime();
-  runtime.setMemoryLimit(limits.memoryMb * MB);
-  runtime.setMaxStackSize(Math.min(limits.stackKb, HOST_SAFE_STACK_KB) * 1024);
-  installModuleLoader(runtime, script.bundle);
   const ctx = runtime.newContext();
+  // Set by load(): a shell belongs to no script until then.
+  let key = "";
+  let limits = null as unknown as Limits;
+  let loaded = false;
 
   // QuickJS's own malloc limit, in this build, refuses a single allocation
   // larger than the limit but does not add allocations up (measured: 64 × 1 MB
@@ -96,7 +111,7 @@ export async function createSandbox(
   // checked here instead (≈1 µs): at every interrupt check and whenever the
   // WASM heap grew during a slice.
   const heap = wasmHeap(deps.qjs);
-  const memoryLimitBytes = limits.memoryMb * MB;
+  let memoryLimitBytes = Infinity;
   const overMemory = (): boolean => {
     const h = runtime.computeMemoryUsage();
     const used = ctx.getProp(h, "memory_used_size");
@@ -348,7 +363,9 @@ export async function createSandbox(
   };
 
   const sandbox: Sandbox = {
-    key,
+    get key() {
+      return key;
+    },
     memoryBytes: 0,
     get corrupt() {
       return corrupt;
@@ -395,8 +412,9 @@ export async function createSandbox(
       if (disposed) return;
       timers.cancelAll(inv);
       if (inv.hasTail) {
-        const r = ctx.callFunction(fns.forget, api, ctx.newNumber(inv.id));
-        r.dispose();
+        const seq = ctx.newNumber(inv.id);
+        ctx.callFunction(fns.forget, api, seq).dispose();
+        seq.dispose();
       }
       if ((retired || corrupt) && active.size === 0) disposeAll();
     },
@@ -412,40 +430,53 @@ export async function createSandbox(
     },
   };
 
-  // Evaluate the module on behalf of the first invocation: top-level code
-  // counts against its CPU budget and its console.
-  active.add(first);
-  try {
-    const evaluated = enter(first, () => ctx.evalCode(script.code, script.name, { type: "module" }));
-    if (evaluated.error) {
-      const f = failure(first, evaluated.error);
-      evaluated.error.dispose();
-      throw f;
-    }
-    // Top-level await: the result may be a promise for the namespace.
-    let ns: QuickJSHandle;
-    const st = ctx.getPromiseState(evaluated.value);
-    if (st.type === "fulfilled" && st.notAPromise) ns = evaluated.value;
-    else if (st.type === "fulfilled") {
-      ns = st.value;
-      evaluated.value.dispose();
-    } else if (st.type === "rejected") {
-      const f = failure(first, st.error);
-      st.error.dispose();
-      evaluated.value.dispose();
-      throw f;
-    } else ns = await callAsync(first, fns.watch, [ctx.newNumber(first.id), evaluated.value]);
-    enter(first, () => ctx.callFunction(fns.setModule, api, ns)).dispose();
-    ns.dispose();
-  } catch (e) {
-    active.delete(first);
-    timers.cancelAll(first);
-    disposeAll();
-    throw e;
-  }
-  active.delete(first);
-  (sandbox as { memoryBytes: number }).memoryBytes = measure(ctx, runtime);
-  return sandbox;
+  return {
+    async load(k, script, l, first) {
+      if (loaded) throw new Error("a shell is loaded once");
+      loaded = true;
+      key = k;
+      limits = l;
+      memoryLimitBytes = l.memoryMb * MB;
+      runtime.setMemoryLimit(memoryLimitBytes);
+      runtime.setMaxStackSize(Math.min(l.stackKb, HOST_SAFE_STACK_KB) * 1024);
+      installModuleLoader(runtime, script.bundle);
+      // Evaluate the module on behalf of the first invocation: top-level code
+      // counts against its CPU budget and its console.
+      active.add(first);
+      try {
+        const evaluated = enter(first, () => ctx.evalCode(script.code, script.name, { type: "module" }));
+        if (evaluated.error) {
+          const f = failure(first, evaluated.error);
+          evaluated.error.dispose();
+          throw f;
+        }
+        // Top-level await: the result may be a promise for the namespace.
+        let ns: QuickJSHandle;
+        const st = ctx.getPromiseState(evaluated.value);
+        if (st.type === "fulfilled" && st.notAPromise) ns = evaluated.value;
+        else if (st.type === "fulfilled") {
+          ns = st.value;
+          evaluated.value.dispose();
+        } else if (st.type === "rejected") {
+          const f = failure(first, st.error);
+          st.error.dispose();
+          evaluated.value.dispose();
+          throw f;
+        } else ns = await callAsync(first, fns.watch, [ctx.newNumber(first.id), evaluated.value]);
+        enter(first, () => ctx.callFunction(fns.setModule, api, ns)).dispose();
+        ns.dispose();
+      } catch (e) {
+        active.delete(first);
+        timers.cancelAll(first);
+        disposeAll();
+        throw e;
+      }
+      active.delete(first);
+      (sandbox as { memoryBytes: number }).memoryBytes = measure(ctx, runtime);
+      return sandbox;
+    },
+    dispose: disposeAll,
+  };
 }
 
 /** Modules resolved on the main thread (ModuleResolver is async there; QuickJS loads synchronously here). */
