@@ -4,6 +4,7 @@
 import { Elysia } from "elysia";
 import { type ErrorCode, PicloudError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { Redirect } from "./admin/moved.ts";
 
 export const STATUS = {
   invalid_request: 422,
@@ -42,6 +43,8 @@ export function asPicloudError(code: string | number, error: unknown): PicloudEr
   switch (code) {
     case "VALIDATION": {
       const e = error as { type?: string; all?: Issue[] };
+      // A response that does not match its own schema is our bug, not the caller's.
+      if (e.type === "response") return new PicloudError("internal", "internal error", {}, { cause: error });
       let issues: Issue[] = [];
       try {
         issues = e.all ?? [];
@@ -51,6 +54,8 @@ export function asPicloudError(code: string | number, error: unknown): PicloudEr
       return new PicloudError("invalid_request", `${field}: ${message}`, { field });
     }
     case "PARSE":
+      // Our own body reader throws PicloudErrors (413, bad JSON); Elysia wraps them in a ParseError.
+      if ((error as Error).cause instanceof PicloudError) return (error as Error).cause as PicloudError;
       return new PicloudError("invalid_request", "request body is not valid JSON", { field: "body" });
     case "NOT_FOUND":
       return new PicloudError("not_found", "no such endpoint");
@@ -73,6 +78,9 @@ export function errorBody(e: PicloudError) {
 /** Use first on the root instance: a plugin's onError is local unless `as: "global"`. */
 export const errorBoundary = (log: Logger) =>
   new Elysia({ name: "error-boundary" }).onError({ as: "global" }, ({ code, error, set, request }) => {
+    if (error instanceof Redirect) {
+      return Response.json({ moved_to: error.location }, { status: 308, headers: { location: error.location } });
+    }
     const e = asPicloudError(code, error);
     if (e.code === "internal") log.error("unhandled", { method: request.method, url: request.url, cause: error });
     if (e.code === "gate_full") set.headers["retry-after"] = "1";

@@ -117,6 +117,11 @@ export function createApps({ db, auth }: { db: Db; auth: Authorizer }) {
   return {
     locate,
 
+    /** App id for an id, slug or former slug; null when none (members and API keys resolve paths with it). */
+    async resolveId(idOrSlug: string): Promise<string | null> {
+      return (await locateRaw(db, idOrSlug))?.app.id ?? null;
+    },
+
     /** Without authorization: for the seed, the data plane and other services. */
     findById: (id: string) => (isUuid(id) ? q.findApp(db, id) : Promise.resolve(null)),
     findBySlug: (slug: string) => q.findAppBySlug(db, slug),

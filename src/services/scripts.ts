@@ -238,7 +238,7 @@ export function createScripts({ db, auth, apps, compile, ceilings }: ScriptsDeps
     },
 
     async delete(principal: Principal | null, id: string): Promise<void> {
-      const current = await load(principal, id, "script:write");
+      const current = await load(principal, id, "script:delete");
       if (!(await q.deleteScript(db, current.app_id, current.id))) throw notFound("script");
       await db.notify(ROUTE_TABLE_CHANNEL, current.app_id);
     },
