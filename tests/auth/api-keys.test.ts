@@ -1,7 +1,7 @@
 // API keys over HTTP: shown once, listed without secrets, own-only deletion,
 // scopes and binding, expiry, and cross-app object ids refused.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { eachDriver, startPicloud } from "../support/harness.ts";
+import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 const HELLO = `export default { fetch() { return new Response("hi"); } };`;
 const PW = "correct-horse-battery";
@@ -10,7 +10,7 @@ eachDriver((driver) => {
   describe(`${driver}: API keys`, () => {
     const pic = startPicloud({ driver });
     const adm = (method: string, path: string, body?: unknown, token?: string) =>
-      pic.api(method, `/api/v1/admin${path}`, body, { token });
+      pic.api(method, `/api/v1/admin${path}`, body, { token: token ?? null });
     let owner: string;
     let appA: { id: string };
     let appB: { id: string };

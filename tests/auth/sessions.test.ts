@@ -1,12 +1,12 @@
 // Login, cookie, logout, me, and the login throttle over real HTTP.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { eachDriver, startPicloud } from "../support/harness.ts";
+import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 eachDriver((driver) => {
   describe(`${driver}: sessions`, () => {
     const pic = startPicloud({ driver });
     const adm = (method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
-      pic.api(method, `/api/v1/admin${path}`, body, { token, headers });
+      pic.api(method, `/api/v1/admin${path}`, body, { token: token ?? null, headers });
     let owner: string;
 
     beforeAll(async () => {
