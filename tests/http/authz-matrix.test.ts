@@ -38,6 +38,8 @@ const ACTORS: Actor[] = [
   { name: "member-app_admin", role: "member", membership: "app_admin" },
 ];
 const CREDS: Cred[] = ["session", "scoped", "bound"];
+/** A row runs ~30 requests (plus setup) on a 2-core box shared with other suites. */
+const CELL_TIMEOUT_MS = 120_000;
 
 type Need =
   | { app: Target; min: AppRole; scope: string }
@@ -236,7 +238,7 @@ eachDriver((driver) => {
         const canSeeA = actor.role !== "member" || actor.membership !== null;
         expect([actor.name, bound.status]).toEqual([actor.name, canSeeA ? 201 : 422]);
       }
-    });
+    }, CELL_TIMEOUT_MS);
 
     for (const actor of ACTORS) {
       for (const cred of CREDS) {
@@ -252,7 +254,7 @@ eachDriver((driver) => {
             if (op.after && status < 300) await op.after(w, cell, status);
           }
           expect(mismatches).toEqual([]);
-        });
+        }, CELL_TIMEOUT_MS);
       }
     }
 
@@ -266,7 +268,7 @@ eachDriver((driver) => {
         }
       }
       expect(mismatches).toEqual([]);
-    });
+    }, CELL_TIMEOUT_MS);
 
     test("lists are filtered to what the caller can see, and my_role is the effective role", async () => {
       const slugsOf = async (token: string): Promise<string[]> =>
