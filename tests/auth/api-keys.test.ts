@@ -36,7 +36,13 @@ eachDriver((driver) => {
       expect(JSON.stringify(list.body)).not.toMatch(/hash/);
       // The key works, and its use is recorded.
       expect((await adm("GET", "/apps", undefined, r.body.token)).status).toBe(200);
-      const after = (await adm("GET", "/api-keys", undefined, owner)).body.find((k: any) => k.id === r.body.id);
+      // last_used_at is written off the request path: wait for it rather than race it.
+      let after: any;
+      for (let i = 0; i < 50; i++) {
+        after = (await adm("GET", "/api-keys", undefined, owner)).body.find((k: any) => k.id === r.body.id);
+        if (after.last_used_at !== null) break;
+        await Bun.sleep(20);
+      }
       expect(after.last_used_at).not.toBeNull();
     });
 
