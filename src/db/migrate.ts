@@ -4,6 +4,7 @@
 import type { Logger } from "../log.ts";
 import type { Db } from "./db.ts";
 import core from "../../migrations/0001_core.sql" with { type: "text" };
+import routesExecutions from "../../migrations/0002_routes_executions.sql" with { type: "text" };
 import identity from "../../migrations/0003_identity.sql" with { type: "text" };
 
 export interface Migration {
@@ -15,6 +16,7 @@ export interface Migration {
 /** Core owns this list (team brief): append each new file here, in order. */
 export const MIGRATIONS: Migration[] = [
   { version: 1, name: "0001_core", sql: core },
+  { version: 2, name: "0002_routes_executions", sql: routesExecutions },
   { version: 3, name: "0003_identity", sql: identity },
 ];
 

@@ -4,7 +4,7 @@
 // transpilers are stateless and the QuickJS WASM module is cached per thread.
 import type { CompileError, CompileResult } from "./types.ts";
 import { loadQuickJS, type QuickJSVariantName } from "./quickjs.ts";
-import { scanHandlers } from "./handler-scan.ts";
+import { regexLiterals, scanHandlers } from "./handler-scan.ts";
 
 export interface CompileOptions {
   /** Name used in error messages and QuickJS stack traces. */
@@ -39,7 +39,7 @@ export async function compileScript(source: string, opts: CompileOptions = {}): 
   // 2. Plain JavaScript is kept verbatim, so runtime stack traces and QuickJS
   // errors point at the user's own lines; only TypeScript takes Bun's reprint.
   // (Bun's TS mode also drops unused imports; for JS we keep them, as JS would.)
-  const verbatimError = parsesAsJavaScript(source) ? await quickjsSyntaxError(source, filename, opts.variant) : undefined;
+  const verbatimError = parsesAsJavaScript(source) ? await quickjsSyntaxError(source, source, filename, opts.variant) : undefined;
   const verbatim = verbatimError === null;
   const code = verbatim ? source : transpiled;
 
@@ -69,9 +69,9 @@ export async function compileScript(source: string, opts: CompileOptions = {}): 
 
   // 4. QuickJS must parse what it will run (Bun accepts syntax QuickJS may not).
   if (!verbatim) {
-    const qjsError = await quickjsSyntaxError(code, filename, opts.variant);
+    const qjsError = await quickjsSyntaxError(code, source, filename, opts.variant);
     // When the source is plain JavaScript, its own error has exact positions.
-    if (qjsError) return { ok: false, errors: [verbatimError ?? mapToSource(qjsError, code, source)] };
+    if (qjsError) return { ok: false, errors: [mapToSource(verbatimError ?? qjsError, code, source)] };
   }
 
   // 5. Handler forms.
@@ -155,9 +155,10 @@ function bunErrors(err: unknown): CompileError[] {
  */
 async function quickjsSyntaxError(
   code: string,
+  source: string,
   filename: string,
   variant: QuickJSVariantName = "quickjs-ng",
-): Promise<CompileError | null> {
+): Promise<(CompileError & { exact?: boolean }) | null> {
   const qjs = await loadQuickJS(variant);
   const runtime = qjs.newRuntime();
   try {
@@ -173,12 +174,21 @@ async function quickjsSyntaxError(
       }
       const dumped = context.dump(result.error) as { name?: string; message?: string; stack?: string; lineNumber?: number };
       result.error.dispose();
+      const message = `${dumped?.name ?? "SyntaxError"}: ${dumped?.message ?? "invalid module"}`;
       const at = /:(\d+):(\d+)/.exec(dumped?.stack ?? "");
-      return {
-        message: `${dumped?.name ?? "SyntaxError"}: ${dumped?.message ?? "invalid module"}`,
-        line: at ? Number(at[1]) : (dumped?.lineNumber ?? 1),
-        column: at ? Number(at[2]) : 1,
-      };
+      const exact = code === source;
+      if (at) return { message, line: Number(at[1]), column: Number(at[2]), exact };
+      if (dumped?.lineNumber) return { message, line: dumped.lineNumber, column: 1, exact };
+      // QuickJS reports regex errors without a position: find the literal it refused.
+      const regex = regexLiterals(code).find((literal) => {
+        const r = context.evalCode(literal, filename, { compileOnly: true });
+        if (r.error) r.error.dispose();
+        else r.value.dispose();
+        return Boolean(r.error);
+      });
+      const offset = regex ? source.indexOf(regex) : -1;
+      if (regex && offset >= 0) return { message: `${message} in ${regex}`, ...offsetToPosition(source, offset), exact: true };
+      return { message, line: 1, column: 1 };
     } finally {
       context.dispose();
     }
@@ -193,7 +203,8 @@ async function quickjsSyntaxError(
  * match each compiled line to the next source line starting the same way
  * (the prefix before the first `:`, `(`, `<` or `=`, where types appear).
  */
-function mapToSource(err: CompileError, compiled: string, source: string): CompileError {
+function mapToSource(err: CompileError & { exact?: boolean }, compiled: string, source: string): CompileError {
+  if (err.exact) return { message: err.message, line: err.line, column: err.column };
   const compiledLines = compiled.split("\n");
   const sourceLines = source.split("\n");
   let sourceIndex = 0;

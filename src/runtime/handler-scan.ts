@@ -84,7 +84,7 @@ export function tokenize(code: string): Token[] {
       readTemplate();
       tokens.push({ type: "template", value: "" });
     } else if (c === "/" && regexAllowed()) {
-      i++;
+      const start = i++;
       let inClass = false;
       while (i < n) {
         const d = code[i]!;
@@ -97,7 +97,7 @@ export function tokenize(code: string): Token[] {
       }
       i++;
       while (i < n && /[a-z]/i.test(code[i]!)) i++;
-      tokens.push({ type: "regex", value: "" });
+      tokens.push({ type: "regex", value: code.slice(start, i) });
     } else if (/[A-Za-z_$\u0080-\uffff]/.test(c)) {
       const start = i;
       while (i < n && /[\w$\u0080-\uffff]/.test(code[i]!)) i++;
@@ -212,6 +212,13 @@ export function findDefaultExport(tokens: Token[]): DefaultExport {
     }
   }
   return { kind: "none" };
+}
+
+/** The text of every regex literal in `code`, in order (`/a+/gi`). */
+export function regexLiterals(code: string): string[] {
+  return tokenize(code)
+    .filter((t) => t.type === "regex")
+    .map((t) => t.value);
 }
 
 /** `Deno.serve(` / `Deno.cron(` anywhere in code (not in strings). */
