@@ -11,6 +11,7 @@ import { domainsRoutes } from "./admin/domains.ts";
 import { membersRoutes } from "./admin/members.ts";
 import { scriptsRoutes } from "./admin/scripts.ts";
 import { adminJsonBody } from "./body.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 import { errorBoundary } from "./errors.ts";
 import { openapiRoutes } from "./openapi.ts";
 
@@ -45,7 +46,8 @@ export function createServer(services: Services) {
       }),
       { detail: { tags: ["service"], summary: "Versions of the product, SDK, API, database schema and worker protocol" } },
     )
-    .use(admin);
+    .use(admin)
+    .use(dashboardRoutes({ log: services.log }));
 }
 
 export type Server = ReturnType<typeof createServer>;
