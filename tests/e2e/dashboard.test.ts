@@ -71,12 +71,12 @@ const FIXED = `export default {
     page = context.pages()[0] ?? (await context.newPage());
     page.setDefaultTimeout(15_000);
     base = pic.url;
-  });
+  }, 60_000);
 
   afterAll(async () => {
     await context?.close();
     if (profile) await rm(profile, { recursive: true, force: true });
-  });
+  }, 30_000);
 
   test("sign in; the session survives a reload", async () => {
     await page.goto(`${base}/admin/`);
@@ -93,7 +93,7 @@ const FIXED = `export default {
     await page.getByRole("heading", { name: "Apps" }).waitFor();
     expect(await page.getByTestId("user-menu").textContent()).toContain(pic.admin.username);
     await shot("02-apps");
-  });
+  }, 30_000);
 
   test("create an app and claim the host the browser uses", async () => {
     await page.getByRole("button", { name: "+ New app" }).click();
@@ -109,7 +109,7 @@ const FIXED = `export default {
     await page.getByRole("button", { name: "Claim domain" }).click();
     await page.getByRole("cell", { name: "127.0.0.1" }).waitFor();
     await shot("04-app-domains");
-  });
+  }, 30_000);
 
   test("create a script, see a compile error at its line, fix and save", async () => {
     await page.getByRole("link", { name: "Scripts" }).click();
@@ -136,7 +136,7 @@ const FIXED = `export default {
     await toast("Saved as version 2").waitFor();
     expect(await page.getByTestId("compile-errors").count()).toBe(0);
     await expect(page.getByTestId("script-version").textContent()).resolves.toBe("v2");
-  });
+  }, 30_000);
 
   test("add a param route: the kind is detected from the path; a duplicate is a 409 shown inline", async () => {
     await page.getByRole("link", { name: "Routing" }).click();
@@ -164,7 +164,7 @@ const FIXED = `export default {
     expect(await match.textContent()).toContain("Matches");
     expect(await match.textContent()).toContain('"name":"ada"');
     await shot("06-script-routing");
-  });
+  }, 30_000);
 
   test("test-invoke through the route and see the console line", async () => {
     await page.getByRole("link", { name: "Edit" }).click();
@@ -177,7 +177,7 @@ const FIXED = `export default {
     await panel.getByTestId("test-console").waitFor();
     expect(await panel.getByTestId("test-console").textContent()).toContain("greeting ada");
     await shot("07-script-test-panel");
-  });
+  }, 30_000);
 
   test("the execution is in the log with its console line", async () => {
     await page.getByRole("link", { name: "Executions" }).click();
@@ -190,7 +190,7 @@ const FIXED = `export default {
     await detail.waitFor();
     await detail.getByText("greeting ada").waitFor();
     await shot("08-script-executions");
-  });
+  }, 30_000);
 
   test("roll back to version 1", async () => {
     await page.getByRole("link", { name: "Versions" }).click();
@@ -210,7 +210,7 @@ const FIXED = `export default {
     const res = await pic.api("GET", `/api/v1/admin/scripts/${scriptId}`);
     expect(res.body.version).toBe(3);
     expect(res.body.source).toContain('ctx.params.name ?? "world"');
-  });
+  }, 30_000);
 
   test("script settings: a limit above the ceiling is refused inline", async () => {
     await page.getByRole("link", { name: "Settings" }).click();
@@ -218,7 +218,7 @@ const FIXED = `export default {
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.locator(".field .err").filter({ hasText: /ceiling/ }).waitFor();
     await shot("11-script-settings");
-  });
+  }, 30_000);
 
   test("invite a user and add them as a member", async () => {
     await page.getByRole("link", { name: "Users" }).click();
@@ -241,7 +241,7 @@ const FIXED = `export default {
     await row.waitFor();
     expect(await row.textContent()).toContain("editor");
     await shot("14-app-members");
-  });
+  }, 30_000);
 
   test("mint an API key: the token is shown once", async () => {
     await page.getByRole("link", { name: "API keys" }).first().click();
@@ -260,7 +260,7 @@ const FIXED = `export default {
     const res = await pic.api("GET", "/api/v1/admin/apps", undefined, { token });
     expect(res.status).toBe(200);
     await shot("16-api-keys");
-  });
+  }, 30_000);
 
   test("overview, app settings with the delete dialog, profile", async () => {
     await page.goto(`${base}/admin/apps/demo-app`);
@@ -281,7 +281,7 @@ const FIXED = `export default {
     await page.getByRole("menuitem", { name: "Profile" }).click();
     await page.getByRole("heading", { name: "Profile" }).waitFor();
     await shot("19-profile");
-  });
+  }, 30_000);
 
   test("sign out", async () => {
     await page.getByTestId("user-menu").click();
@@ -290,5 +290,5 @@ const FIXED = `export default {
     await page.reload();
     await page.getByTestId("sign-in").waitFor();
     await shot("20-signed-out");
-  });
+  }, 30_000);
 });
