@@ -264,7 +264,7 @@ const FIXED = `export default {
 
   test("overview, app settings with the delete dialog, profile", async () => {
     await page.goto(`${base}/admin/apps/demo-app`);
-    await page.getByText("Last 24 hours").waitFor();
+    await page.getByText("Last 24 hours", { exact: true }).waitFor();
     await page.locator("svg[role=img]").waitFor();
     await shot("17-app-overview-activity");
     await page.getByRole("link", { name: "Settings" }).click();

@@ -229,7 +229,7 @@ export const api = {
     list: () => request<App[]>("GET", "/apps"),
     get: (idOrSlug: string) => request<App>("GET", `/apps/${enc(idOrSlug)}`),
     create: (body: { slug: string; name: string; description?: string }) => request<App>("POST", "/apps", body),
-    update: (id: string, patch: Partial<{ slug: string; name: string; description: string | null }>) =>
+    update: (id: string, patch: Partial<{ slug: string; name: string; description: string }>) =>
       request<App>("PATCH", `/apps/${enc(id)}`, patch),
     remove: (id: string, force = false) => request<void>("DELETE", `/apps/${enc(id)}${force ? "?force=true" : ""}`),
     checkSlug: (id: string, slug: string) =>
@@ -254,7 +254,7 @@ export const api = {
     get: (id: string) => request<Script>("GET", `/scripts/${enc(id)}`),
     create: (body: { app_id: string; name: string; source: string; kind?: "endpoint" | "module"; description?: string }) =>
       request<Script>("POST", "/scripts", body),
-    update: (id: string, patch: Partial<{ name: string; source: string; description: string | null; limits: Limits | null }>) =>
+    update: (id: string, patch: Partial<{ name: string; source: string; description: string; limits: Limits | null }>) =>
       request<Script>("PATCH", `/scripts/${enc(id)}`, patch),
     remove: (id: string) => request<void>("DELETE", `/scripts/${enc(id)}`),
     versions: (id: string) => request<ScriptVersion[]>("GET", `/scripts/${enc(id)}/versions`),
