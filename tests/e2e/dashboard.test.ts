@@ -141,14 +141,14 @@ const FIXED = `export default {
   test("add a param route: the kind is detected from the path; a duplicate is a 409 shown inline", async () => {
     await page.getByRole("link", { name: "Routing" }).click();
     const form = page.getByTestId("route-form");
-    await form.getByLabel("Path", { exact: true }).fill("/greet/:name");
+    await form.locator("input[name=path]").fill("/greet/:name");
     expect(await form.locator("select[name=path_kind]").inputValue()).toBe("param");
     await form.locator("select[name=method]").selectOption("GET");
     await form.getByRole("button", { name: "Add route" }).click();
     await page.getByTestId("routes-table").getByRole("cell", { name: "/greet/:name" }).waitFor();
 
     // Choosing a kind that does not fit what was typed warns, softly.
-    await form.getByLabel("Path", { exact: true }).fill("/greet/:name");
+    await form.locator("input[name=path]").fill("/greet/:name");
     await form.locator("select[name=path_kind]").selectOption("exact");
     await page.getByTestId("path-kind-warning").waitFor();
     await form.locator("select[name=path_kind]").selectOption("param");
