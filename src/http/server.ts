@@ -58,7 +58,7 @@ export function createServer(services: Services) {
       { detail: { tags: ["service"], summary: "Versions of the product, SDK, API, database schema and worker protocol" } },
     )
     .use(admin)
-    .use(dashboardRoutes({ log: services.log }));
+    .use(dashboardRoutes({ log: services.log, dataDir: services.config.dataDir }));
 }
 
 export type Server = ReturnType<typeof createServer>;

@@ -189,7 +189,15 @@ const FIXED = `export default {
     const detail = page.getByTestId("execution-detail").first();
     await detail.waitFor();
     await detail.getByText("greeting ada").waitFor();
+
+    // Live tail over SSE: a request made outside the browser shows up without a refresh.
+    await page.getByTestId("live-tail").check();
+    await page.locator(".tail-live").waitFor();
+    const res = await fetch(`${base}/greet/bob`);
+    expect(res.status).toBe(200);
+    await page.getByTestId("execution-row").filter({ hasText: "/greet/bob" }).waitFor();
     await shot("08-script-executions");
+    await page.getByTestId("live-tail").uncheck();
   }, 30_000);
 
   test("roll back to version 1", async () => {
