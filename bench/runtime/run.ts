@@ -43,6 +43,24 @@ const rss = () => process.memoryUsage().rss / 1024 / 1024;
 async function inSandbox(variant: QuickJSVariantName) {
   const qjs = await loadQuickJS(variant);
   const deps = { qjs, installShims, fetch: () => Promise.reject(new Error("no fetch in bench")), fatal: () => {} };
+  // Measured first, while the WASM heap has no freed space to reuse (it never shrinks).
+  // Memory per warm runtime: QuickJS's own count, and process RSS growth over many.
+  const keep = [];
+  Bun.gc(true);
+  const before = rss();
+  const K = quick ? 100 : 200;
+  let heap = 0;
+  for (let i = 0; i < K; i++) {
+    const s = await createSandbox(deps, `m${i}`, { name: "hello", code: HELLO, bundle: null }, limits, newInv());
+    const inv = newInv();
+    await s.http(inv, wire, ctxJson);
+    s.end(inv);
+    heap += s.memoryBytes;
+    keep.push(s);
+  }
+  Bun.gc(true);
+  const perRss = (rss() - before) / K;
+  for (const s of keep) s.retire();
   // Warm call: one sandbox, many invocations (QuickJS + shims + marshalling, no worker hop).
   const sandbox = await createSandbox(deps, "k", { name: "hello", code: HELLO, bundle: null }, limits, newInv());
   const warmRuns: number[] = [];
@@ -86,23 +104,6 @@ async function inSandbox(variant: QuickJSVariantName) {
     spareRuns.push((performance.now() - t) / n);
     for (const sh of shells) sh.dispose();
   }
-  // Memory per warm runtime: QuickJS's own count, and process RSS growth over many.
-  const keep = [];
-  Bun.gc(true);
-  const before = rss();
-  const K = quick ? 100 : 200;
-  let heap = 0;
-  for (let i = 0; i < K; i++) {
-    const s = await createSandbox(deps, `m${i}`, { name: "hello", code: HELLO, bundle: null }, limits, newInv());
-    const inv = newInv();
-    await s.http(inv, wire, ctxJson);
-    s.end(inv);
-    heap += s.memoryBytes;
-    keep.push(s);
-  }
-  Bun.gc(true);
-  const perRss = (rss() - before) / K;
-  for (const s of keep) s.retire();
   sandbox.retire();
   return { warmUs: median(warmRuns), freshMs: median(freshRuns), freshWithSpareMs: median(spareRuns), rssMbPerRuntime: perRss, heapMbPerRuntime: heap / K / 1024 / 1024 };
 }
