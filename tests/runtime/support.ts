@@ -7,7 +7,9 @@ import type { HttpInput, InvocationContext, InvokeResult, Limits, ScriptSpec } f
 let seq = 0;
 
 export function makeRuntime(env: Record<string, string> = {}, opts: Partial<RuntimeOptions> = {}) {
-  const config = loadConfig({ PICLOUD_WORKERS: "2", ...env });
+  // PICLOUD_QUICKJS_VARIANT=quickjs bun test tests/runtime runs the suite on the other build.
+  const variant = process.env.PICLOUD_QUICKJS_VARIANT;
+  const config = loadConfig({ PICLOUD_WORKERS: "2", ...(variant ? { PICLOUD_QUICKJS_VARIANT: variant } : {}), ...env });
   return createRuntime(config.runtime, { log: silentLogger, ...opts });
 }
 

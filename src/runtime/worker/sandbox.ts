@@ -184,10 +184,12 @@ export function createShell(deps: SandboxDeps): Shell {
     try {
       return fn();
     } catch (e) {
-      // Not a QuickJS exception (those come back as results): the host itself
-      // failed mid-call, so the shared WASM instance cannot be trusted again.
-      deps.fatal(e);
-      if (e instanceof RangeError) throw new ScriptFailure("script_error", "RangeError: Maximum call stack size exceeded (host stack)");
+      // A WASM trap or a host stack overflow mid-call (QuickJS exceptions come
+      // back as results): the shared WASM instance cannot be trusted again.
+      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+        deps.fatal(e);
+        if (e instanceof RangeError) throw new ScriptFailure("script_error", "RangeError: Maximum call stack size exceeded (host stack)");
+      }
       throw e;
     } finally {
       if (outer) {
@@ -373,7 +375,15 @@ export function createShell(deps: SandboxDeps): Shell {
     active,
     async http(inv, request, ctxJson) {
       active.add(inv);
-      const reqH = enter(inv, () => bridge.toRequest(request));
+      let reqH: QuickJSHandle;
+      try {
+        reqH = enter(inv, () => bridge.toRequest(request));
+      } catch (e) {
+        // Building the Request inside the sandbox failed: its budget ran out, or the runtime did.
+        if (inv.interrupted) throw failure(inv, null);
+        if (e instanceof ScriptFailure) throw e;
+        throw shimFailure(e);
+      }
       const args = [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)];
       const r = enter(inv, () => ctx.callFunction(fns.http, api, args));
       for (const a of args) a.dispose();
