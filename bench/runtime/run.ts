@@ -39,6 +39,11 @@ function newInv(): Invocation {
   };
 }
 const rss = () => process.memoryUsage().rss / 1024 / 1024;
+/** Process CPU time in µs (all threads): fair on a shared, overloaded box where wall time is not. */
+const cpu = () => {
+  const u = process.cpuUsage();
+  return u.user + u.system;
+};
 
 async function inSandbox(variant: QuickJSVariantName) {
   const qjs = await loadQuickJS(variant);
@@ -64,14 +69,17 @@ async function inSandbox(variant: QuickJSVariantName) {
   // Warm call: one sandbox, many invocations (QuickJS + shims + marshalling, no worker hop).
   const sandbox = await createSandbox(deps, "k", { name: "hello", code: HELLO, bundle: null }, limits, newInv());
   const warmRuns: number[] = [];
+  const warmCpu: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const n = quick ? 2000 : 5000;
     const t = performance.now();
+    const c = cpu();
     for (let i = 0; i < n; i++) {
       const inv = newInv();
       await sandbox.http(inv, wire, ctxJson);
       sandbox.end(inv);
     }
+    warmCpu.push((cpu() - c) / n);
     warmRuns.push(((performance.now() - t) / n) * 1000);
   }
   // Fresh runtime: create + evaluate + first response.
@@ -105,7 +113,7 @@ async function inSandbox(variant: QuickJSVariantName) {
     for (const sh of shells) sh.dispose();
   }
   sandbox.retire();
-  return { warmUs: median(warmRuns), freshMs: median(freshRuns), freshWithSpareMs: median(spareRuns), rssMbPerRuntime: perRss, heapMbPerRuntime: heap / K / 1024 / 1024 };
+  return { warmUs: median(warmRuns), warmCpuUs: median(warmCpu), freshMs: median(freshRuns), freshWithSpareMs: median(spareRuns), rssMbPerRuntime: perRss, heapMbPerRuntime: heap / K / 1024 / 1024 };
 }
 
 async function throughPool(variant: QuickJSVariantName, workers: number) {
@@ -125,11 +133,13 @@ async function throughPool(variant: QuickJSVariantName, workers: number) {
   }
   // Pipelined: 64 in flight, batched messages (throughput and amortised cost).
   const tput: number[] = [];
+  const cpuPerReq: number[] = [];
   for (let r = 0; r < RUNS; r++) {
     const n = quick ? 5000 : 20_000;
     let started = 0;
     let failed = 0;
     const t = performance.now();
+    const c = cpu();
     await Promise.all(
       Array.from({ length: 64 }, async () => {
         while (started < n) {
@@ -141,9 +151,10 @@ async function throughPool(variant: QuickJSVariantName, workers: number) {
     );
     if (failed) throw new Error(`${failed} invocations failed`);
     tput.push(n / ((performance.now() - t) / 1000));
+    cpuPerReq.push((cpu() - c) / n);
   }
   await rt.close();
-  return { sequentialUs: median(seq), throughputPerS: median(tput), pipelinedUs: 1e6 / median(tput) };
+  return { sequentialUs: median(seq), throughputPerS: median(tput), pipelinedUs: 1e6 / median(tput), cpuUsPerRequest: median(cpuPerReq) };
 }
 
 const results: Record<string, unknown> = {};
@@ -156,6 +167,7 @@ for (const variant of variants) {
   rows.push([
     variant,
     sb.warmUs.toFixed(1),
+    sb.warmCpuUs.toFixed(1),
     sb.freshMs.toFixed(2),
     sb.freshWithSpareMs.toFixed(2),
     sb.rssMbPerRuntime.toFixed(2),
@@ -163,11 +175,12 @@ for (const variant of variants) {
     one.sequentialUs.toFixed(0),
     one.pipelinedUs.toFixed(1),
     one.throughputPerS.toFixed(0),
+    one.cpuUsPerRequest.toFixed(1),
     pool.throughputPerS.toFixed(0),
   ]);
 }
 
-const header = ["variant", "warm µs (sandbox)", "fresh ms", "fresh ms (spare shell)", "RSS MB/runtime", "heap MB/runtime", "seq µs (1 worker)", "pipelined µs/req", "req/s 1 worker", `req/s pool(${availableParallelism()})`];
+const header = ["variant", "warm µs (sandbox)", "warm CPU µs", "fresh ms", "fresh ms (spare shell)", "RSS MB/runtime", "heap MB/runtime", "seq µs (1 worker)", "pipelined µs/req", "req/s 1 worker", "CPU µs/req (all threads)", `req/s pool(${availableParallelism()})`];
 const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
 const line = (cells: string[]) => cells.map((c, i) => c.padStart(widths[i]!)).join("  ");
 console.log(line(header));
@@ -178,7 +191,8 @@ const out = {
   bun: Bun.version,
   cores: availableParallelism(),
   runs: RUNS,
-  note: "warm = one warm sandbox, in-process (no worker hop); seq = sequential invoke() through the pool; pipelined = 64 in flight",
+  note: "warm = one warm sandbox, in-process (no worker hop); seq = sequential invoke() through the pool; pipelined = 64 in flight; CPU = process.cpuUsage over the run (all threads), fairer than wall time on a shared machine",
+  loadAverage: (await import("node:os")).loadavg(),
   targets: { warmUs: 50, freshMs: 2, mbPerWarmRuntime: 2 },
   results,
 };
