@@ -1,8 +1,13 @@
 // Shared helpers for runtime tests: real workers, real QuickJS, no mocks.
+import { setDefaultTimeout } from "bun:test";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createRuntime, type RuntimeOptions } from "../../src/runtime/index.ts";
 import type { HttpInput, InvocationContext, InvokeResult, Limits, ScriptSpec } from "../../src/runtime/types.ts";
+
+// Real sandboxes on a shared 2-core box: some cases (hung worker, memory
+// limit) legitimately take seconds; they assert outcomes, never timings.
+setDefaultTimeout(30_000);
 
 let seq = 0;
 
