@@ -18,6 +18,17 @@ export const OP = {
 export interface Pending {
   resolve(res: WireResponse): void;
   reject(err: Error): void;
+  /** Body cap in bytes, -1 for none. */
+  maxBytes: number;
+}
+
+/** fromResponse's rejection when the body passes `maxBodyBytes` (DESIGN §4: 502 response_too_large). */
+export class ResponseTooLargeError extends Error {
+  override name = "ResponseTooLargeError";
+  readonly code = "response_too_large";
+  constructor(readonly limit: number) {
+    super(`response body exceeds ${limit} bytes`);
+  }
 }
 
 export interface OpsState {
@@ -147,14 +158,16 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
     for (let i = 2; i + 1 < f.length; i += 2) headers.push([f[i]!, f[i + 1]!]);
     let body: Uint8Array | null = null;
     if (!isUndef(bodyH)) body = ctx.typeof(bodyH!) === "string" ? encoder.encode(ctx.getString(bodyH!)) : bytes(bodyH);
+    if (body && p.maxBytes >= 0 && body.byteLength > p.maxBytes) return p.reject(new ResponseTooLargeError(p.maxBytes));
     p.resolve({ status: Number(f[0]), statusText: f[1] ?? "", headers, body });
   };
 
-  const fail = (id: number, errH: QuickJSHandle, isMessage: boolean) => {
+  /** kind: 0 the script threw this value, 1 a TypeError message from the shims, 2 the body cap was passed. */
+  const fail = (id: number, errH: QuickJSHandle, kind: number) => {
     const p = state.pending.get(id);
     if (!p) return;
     state.pending.delete(id);
-    p.reject(isMessage ? new TypeError(ctx.getString(errH)) : toHostError(ctx.dump(errH)));
+    p.reject(kind === 2 ? new ResponseTooLargeError(p.maxBytes) : kind === 1 ? new TypeError(ctx.getString(errH)) : toHostError(ctx.dump(errH)));
   };
 
   const aesGcm = (encrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array, aad: Uint8Array | null, tagBits: number) => {
@@ -226,7 +239,7 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
         emit(num(a[0]), a[1]!, a[2]);
         return undefined;
       case OP.fail:
-        fail(num(a[0]), a[1]!, num(a[2]) !== 0);
+        fail(num(a[0]), a[1]!, num(a[2]));
         return undefined;
       case OP.fetch:
         return startFetch(str(a[0]), isUndef(a[1]) ? null : bytes(a[1]));
