@@ -29,6 +29,13 @@ export interface WireResponse {
 export interface ShimHost {
   /** Outbound fetch: an RPC to the main thread, which applies the SSRF guard and caps. */
   fetch(request: WireRequest): Promise<WireResponse>;
+  /**
+   * Runs the sandbox's pending jobs after the shims settle a sandbox promise from the host
+   * (a fetch answer) or start reading a response. Optional: without it the shims call
+   * `ctx.runtime.executePendingJobs()` themselves; a runtime that accounts CPU per
+   * invocation passes its own pump so those jobs run inside its accounting.
+   */
+  pump?(): void;
 }
 
 /**
@@ -66,7 +73,9 @@ export const installShims: InstallShims = (ctx, host) => {
     deferreds: new Set(),
     // Team rule: after settling a sandbox promise from the host, run its jobs.
     pump() {
-      if (state.alive && ctx.runtime.hasPendingJob()) ctx.runtime.executePendingJobs().dispose();
+      if (!state.alive) return;
+      if (host.pump) host.pump();
+      else if (ctx.runtime.hasPendingJob()) ctx.runtime.executePendingJobs().dispose();
     },
   };
   const ops = createHostOps(ctx, host, state);
