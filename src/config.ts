@@ -1,6 +1,7 @@
 // env → typed Config. The only module that reads process.env (STYLE §4):
 // everything else receives the slice of Config it needs.
-import { availableParallelism } from "node:os";
+import { availableParallelism, homedir } from "node:os";
+import { join } from "node:path";
 import { z } from "zod";
 import type { Limits, RuntimeConfig } from "./runtime/types.ts";
 
@@ -132,5 +133,26 @@ export function loadConfig(
       defaults,
       ceilings,
     },
+  };
+}
+
+/** What the CLI's client commands read from the environment (they never load the server Config). */
+export interface ClientEnv {
+  /** PICLOUD_URL: overrides the saved server URL for every command. */
+  url: string | undefined;
+  /** PICLOUD_TOKEN: overrides the saved token for every command. */
+  token: string | undefined;
+  /** Directory holding credentials.json: $XDG_CONFIG_HOME/picloud, else ~/.config/picloud. */
+  configDir: string;
+}
+
+export function loadClientEnv(env: Record<string, string | undefined> = process.env): ClientEnv {
+  const nonEmpty = (v: string | undefined) => (v === undefined || v === "" ? undefined : v);
+  const home = nonEmpty(env.HOME) ?? homedir();
+  const base = nonEmpty(env.XDG_CONFIG_HOME) ?? join(home, ".config");
+  return {
+    url: nonEmpty(env.PICLOUD_URL),
+    token: nonEmpty(env.PICLOUD_TOKEN),
+    configDir: join(base, "picloud"),
   };
 }

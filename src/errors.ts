@@ -33,3 +33,12 @@ export const invalid = (field: string, message: string, details: Record<string, 
   new PicloudError("invalid_request", `${field}: ${message}`, { field, ...details });
 
 export const notFound = (what: string) => new PicloudError("not_found", `${what} not found`);
+
+/**
+ * 401 without a principal. Used before answering 404 for an object that does
+ * not exist, so an anonymous caller learns nothing (DESIGN §5: 401 first).
+ */
+export function signedIn<P>(principal: P | null): P {
+  if (!principal) throw new PicloudError("unauthorized", "sign in or send an API key");
+  return principal;
+}

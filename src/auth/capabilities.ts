@@ -29,6 +29,8 @@ export const CAPABILITIES = {
   "triggers:manage": { scope: "app:admin", app: true },
   "script:read": { scope: "script:read", app: true },
   "script:write": { scope: "script:write", app: true },
+  /** Deleting a script is an app_admin act (editors save, they do not delete). */
+  "script:delete": { scope: "script:write", app: true },
   "route:read": { scope: "script:read", app: true },
   "route:write": { scope: "script:write", app: true },
   "script:invoke": { scope: "script:write", app: true },
@@ -66,3 +68,59 @@ export interface Authorizer {
   /** "all" for owners/admins (and unbound keys of them), else the ids of apps the caller is a member of (⊓ key binding). */
   visibleAppIds(principal: Principal): Promise<"all" | string[]>;
 }
+
+export const APP_ROLES = ["viewer", "editor", "app_admin"] as const satisfies readonly AppRole[];
+export const INSTANCE_ROLES = ["owner", "admin", "member"] as const satisfies readonly InstanceRole[];
+
+/**
+ * What each app role may do (members only reach an app through one). Cumulative:
+ * viewer reads, editor also writes scripts/routes/data, app_admin also manages
+ * the app itself (members, domains, triggers, deletes).
+ */
+const VIEWER: readonly Capability[] = ["app:read", "members:read", "script:read", "route:read", "logs:read"];
+const EDITOR: readonly Capability[] = [...VIEWER, "script:write", "route:write", "script:invoke"];
+const APP_ADMIN: readonly Capability[] = [
+  ...EDITOR, "app:update", "app:delete", "domains:manage", "members:manage", "triggers:manage", "script:delete",
+];
+export const APP_ROLE_CAPABILITIES: Record<AppRole, ReadonlySet<Capability>> = {
+  viewer: new Set(VIEWER),
+  editor: new Set(EDITOR),
+  app_admin: new Set(APP_ADMIN),
+};
+
+/** Instance-wide capabilities each instance role holds (app ones come from `effectiveAppRole`). */
+export const INSTANCE_ROLE_CAPABILITIES: Record<InstanceRole, ReadonlySet<Capability>> = {
+  owner: new Set(["app:create", "users:read", "users:manage", "instance:settings"]),
+  // Admins manage non-owner users; the users service enforces the "non-owner" half.
+  admin: new Set(["app:create", "users:read", "users:manage"]),
+  member: new Set(),
+};
+
+/**
+ * A scope covers itself and the lesser scopes of its family: admin ⊇ write ⊇ read,
+ * and an app-level scope covers the scripts of the app at the same level.
+ */
+const SCOPE_COVERS: Record<Scope, readonly Scope[]> = {
+  "instance:admin": ["instance:admin", "instance:read"],
+  "instance:read": ["instance:read"],
+  "app:admin": ["app:admin", "app:write", "app:read", "script:write", "script:read"],
+  "app:write": ["app:write", "app:read", "script:write", "script:read"],
+  "app:read": ["app:read", "script:read"],
+  "script:write": ["script:write", "script:read"],
+  "script:read": ["script:read"],
+};
+
+/** Whether a key holding `held` may exercise something that needs `needed`. */
+export function scopesCover(held: readonly Scope[], needed: Scope): boolean {
+  return held.some((s) => SCOPE_COVERS[s]?.includes(needed));
+}
+
+/** Owners and admins are implicit app_admin everywhere; members have what their membership says. */
+export function effectiveAppRole(instanceRole: InstanceRole, membership: AppRole | null): AppRole | null {
+  return instanceRole === "member" ? membership : "app_admin";
+}
+
+export const isScope = (v: unknown): v is Scope => typeof v === "string" && (SCOPES as readonly string[]).includes(v);
+export const isAppRole = (v: unknown): v is AppRole => typeof v === "string" && (APP_ROLES as readonly string[]).includes(v);
+export const isInstanceRole = (v: unknown): v is InstanceRole =>
+  typeof v === "string" && (INSTANCE_ROLES as readonly string[]).includes(v);

@@ -4,8 +4,14 @@
 
 /** The database or a transaction: what query modules in db/queries/ take. */
 export interface Queryable {
-  /** Parameterised SQL only (`$1`, `$2`…); never interpolate values into `sql`. */
+  /**
+   * Parameterised SQL only (`$1`, `$2`…); never interpolate values into `sql`.
+   * JSON goes in as a string cast through text: `$1::text::jsonb` with `JSON.stringify(v)`.
+   * (A bare `$1::jsonb` makes Bun.SQL encode the string again, storing a JSON string scalar.)
+   */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Several `;`-separated statements without parameters (migrations). Returns nothing. */
+  exec(sql: string): Promise<void>;
 }
 
 export interface Db extends Queryable {
@@ -17,3 +23,19 @@ export interface Db extends Queryable {
   notify(channel: string, payload: string): Promise<void>;
   close(): Promise<void>;
 }
+
+/** A database error with the server's SQLSTATE, the same on both drivers (e.g. `23505` unique violation). */
+export class DbError extends Error {
+  constructor(
+    message: string,
+    readonly sqlState: string,
+    readonly constraint: string | undefined,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "DbError";
+  }
+}
+
+export const isUniqueViolation = (e: unknown, constraint?: string): e is DbError =>
+  e instanceof DbError && e.sqlState === "23505" && (constraint === undefined || e.constraint === constraint);

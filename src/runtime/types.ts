@@ -172,7 +172,7 @@ export interface RuntimeStats {
 }
 
 export interface Runtime {
-  compile(source: string, opts?: { filename?: string }): Promise<CompileResult>;
+  compile(source: string, opts?: { filename?: string; kind?: "endpoint" | "module" }): Promise<CompileResult>;
   invoke(script: ScriptSpec, input: InvokeInput, ctx: InvocationContext): Promise<InvokeResult>;
   /** Resolve a script's effective limits (defaults ⊓ ceilings). */
   effectiveLimits(limits?: Partial<Limits>): Limits;

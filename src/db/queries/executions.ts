@@ -1,0 +1,115 @@
+// Every statement that touches `executions` (STYLE §5).
+import type { Queryable } from "../db.ts";
+import type { ConsoleLine } from "../../runtime/types.ts";
+
+export interface ExecutionRow {
+  id: string;
+  app_id: string;
+  script_id: string;
+  script_version: number;
+  trigger_kind: string;
+  /** `ok`, or the error code that ended the invocation (script_error, timeout, budget_exceeded, gate_full, body_too_large, internal). */
+  status: string;
+  http_status: number | null;
+  duration_ms: number;
+  cpu_ms: number;
+  request_method: string | null;
+  request_url: string | null;
+  request_size: number | null;
+  response_size: number | null;
+  console: ConsoleLine[];
+  console_truncated: boolean;
+  error: string | null;
+  stack: string | null;
+  root_execution_id: string | null;
+  trigger_depth: number;
+  created_at: string;
+}
+
+const COLUMNS =
+  "id, app_id, script_id, script_version, trigger_kind, status, http_status, duration_ms, cpu_ms, " +
+  "request_method, request_url, request_size, response_size, console, console_truncated, error, stack, " +
+  "root_execution_id, trigger_depth, created_at";
+
+const RECORD_TYPES =
+  "id uuid, app_id uuid, script_id uuid, script_version integer, trigger_kind text, status text, " +
+  "http_status integer, duration_ms double precision, cpu_ms double precision, request_method text, " +
+  "request_url text, request_size integer, response_size integer, console jsonb, console_truncated boolean, " +
+  "error text, stack text, root_execution_id uuid, trigger_depth integer, created_at timestamptz";
+
+/**
+ * One statement for a whole batch, whatever its size: the rows travel as one
+ * jsonb parameter, so there is no bind-parameter ceiling and both drivers see
+ * the same SQL.
+ */
+export async function insertExecutions(q: Queryable, rows: ExecutionRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await q.query(
+    `INSERT INTO executions (${COLUMNS})
+     SELECT ${COLUMNS} FROM jsonb_to_recordset($1::text::jsonb) AS x(${RECORD_TYPES})
+     ON CONFLICT (id) DO NOTHING`,
+    [JSON.stringify(rows)],
+  );
+}
+
+export interface ExecutionCursor {
+  limit: number;
+  /** Rows strictly older than this (created_at, id) pair. */
+  before?: { createdAt: string; id: string } | null;
+}
+
+function page(column: "script_id" | "app_id") {
+  return async (q: Queryable, ownerId: string, cursor: ExecutionCursor): Promise<ExecutionRow[]> => {
+    if (cursor.before) {
+      return q.query<ExecutionRow>(
+        `SELECT ${COLUMNS} FROM executions WHERE ${column} = $1 AND (created_at, id) < ($2::timestamptz, $3::uuid)
+         ORDER BY created_at DESC, id DESC LIMIT $4`,
+        [ownerId, cursor.before.createdAt, cursor.before.id, cursor.limit],
+      );
+    }
+    return q.query<ExecutionRow>(
+      `SELECT ${COLUMNS} FROM executions WHERE ${column} = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [ownerId, cursor.limit],
+    );
+  };
+}
+
+export const listScriptExecutions = page("script_id");
+export const listAppExecutions = page("app_id");
+
+export async function findExecution(q: Queryable, id: string): Promise<ExecutionRow | null> {
+  const rows = await q.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE id = $1`, [id]);
+  return rows[0] ?? null;
+}
+
+export async function findExecutionsByIds(q: Queryable, ids: string[]): Promise<ExecutionRow[]> {
+  if (ids.length === 0) return [];
+  return q.query<ExecutionRow>(`SELECT ${COLUMNS} FROM executions WHERE id = ANY($1::uuid[]) ORDER BY created_at`, [ids]);
+}
+
+/** Age-based retention. Returns the number of rows removed. */
+export async function deleteExecutionsOlderThan(q: Queryable, days: number): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `WITH gone AS (DELETE FROM executions WHERE created_at < now() - make_interval(days => $1) RETURNING 1)
+     SELECT count(*)::int AS n FROM gone`,
+    [days],
+  );
+  return rows[0]?.n ?? 0;
+}
+
+/** Keep only the newest `keep` rows of every script. Returns the number of rows removed. */
+export async function deleteExecutionsBeyondCap(q: Queryable, keep: number): Promise<number> {
+  const rows = await q.query<{ n: number }>(
+    `WITH heavy AS (
+       SELECT script_id FROM executions GROUP BY script_id HAVING count(*) > $1
+     ), ranked AS (
+       SELECT e.id, row_number() OVER (PARTITION BY e.script_id ORDER BY e.created_at DESC, e.id DESC) AS rn
+       FROM executions e JOIN heavy h ON h.script_id = e.script_id
+     ), gone AS (
+       DELETE FROM executions WHERE id IN (SELECT id FROM ranked WHERE rn > $1) RETURNING 1
+     )
+     SELECT count(*)::int AS n FROM gone`,
+    [keep],
+  );
+  return rows[0]?.n ?? 0;
+}

@@ -1,0 +1,61 @@
+// `auth/login|logout|me` (DESIGN §5): a session token in the body for API
+// clients and the same token in an HttpOnly cookie for the dashboard.
+import { Elysia } from "elysia";
+import { type Auth, SESSION_COOKIE, meView } from "../../auth/index.ts";
+import { findUser } from "../../db/queries/users.ts";
+import type { Db } from "../../db/db.ts";
+import { PicloudError } from "../../errors.ts";
+import { withPrincipal } from "../principal.ts";
+import { loginBody, loginSchema, meSchema } from "./identity-schemas.ts";
+
+/** Secure only when the client reached us over https (directly or through a proxy saying so). */
+function isHttps(request: Request): boolean {
+  if (new URL(request.url).protocol === "https:") return true;
+  const forwarded = request.headers.get("x-forwarded-proto");
+  return forwarded?.split(",")[0]?.trim().toLowerCase() === "https";
+}
+
+function sessionCookie(request: Request, value: string, maxAgeSeconds: number): string {
+  const parts = [`${SESSION_COOKIE}=${encodeURIComponent(value)}`, "Path=/", "HttpOnly", "SameSite=Lax", `Max-Age=${maxAgeSeconds}`];
+  if (isHttps(request)) parts.push("Secure");
+  return parts.join("; ");
+}
+
+export const authRoutes = ({ auth, db, config }: { auth: Auth; db: Db; config: { sessionTtlHours: number } }) =>
+  new Elysia({ prefix: "/auth", detail: { tags: ["auth"] } })
+    .use(withPrincipal(auth))
+    .post("/login", async ({ body, request, set, server }) => {
+      const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
+      const meta = {
+        // The socket's address, never a header: a client writes X-Forwarded-For itself.
+        ip: server?.requestIP(request)?.address ?? null,
+        userAgent: request.headers.get("user-agent"),
+      };
+      try {
+        const result = await auth.login({ username: b.username, password: b.password }, meta);
+        // The cookie lives as long as the session could: the server's sliding expiry is what ends it.
+        set.headers["set-cookie"] = sessionCookie(request, result.token, config.sessionTtlHours * 3600);
+        set.headers["cache-control"] = "no-store";
+        return result;
+      } catch (e) {
+        if (e instanceof PicloudError && e.code === "rate_limited") set.headers["retry-after"] = String(e.details.retry_after);
+        throw e;
+      }
+    }, {
+      body: loginBody,
+      response: { 200: loginSchema },
+      detail: { summary: "Log in: a session token, also set as the HttpOnly picloud_session cookie; 429 + Retry-After when throttled", security: [] },
+    })
+    .post("/logout", async ({ request, set }) => {
+      await auth.logout(auth.credentialOf(request));
+      set.headers["set-cookie"] = sessionCookie(request, "", 0);
+      set.status = 204;
+      return null;
+    }, { detail: { summary: "Log out: ends the session server-side and clears the cookie" } })
+    .get("/me", async ({ principal }) => {
+      if (!principal) throw new PicloudError("unauthorized", "authentication required");
+      // Re-read the row: a renamed user or a changed email shows at once.
+      const user = await findUser(db, principal.userId);
+      if (!user) throw new PicloudError("unauthorized", "authentication required");
+      return meView(user);
+    }, { response: { 200: meSchema }, detail: { summary: "The caller: same shape as login's user" } });

@@ -1,0 +1,169 @@
+// createRuntime: the seam of src/runtime/types.ts. invoke() = gate → limits →
+// module graph → pool → worker sandbox, and back as a plain InvokeResult.
+// No HTTP and no SQL behind this seam (STYLE §1).
+import { PicloudError } from "../errors.ts";
+import type { Logger } from "../log.ts";
+import { createGate } from "./gate.ts";
+import { effectiveLimits } from "./limits.ts";
+import { createModuleGraph } from "./modules.ts";
+import { createPool } from "./pool.ts";
+import type { CtxWire, ScriptDescription, ScriptPayload } from "./protocol.ts";
+import { createRpcServer, type FetchFn } from "./rpc.ts";
+import type {
+  CompileResult,
+  InvocationContext,
+  InvokeFailure,
+  InvokeInput,
+  InvokeResult,
+  Limits,
+  ModuleResolver,
+  Runtime,
+  RuntimeConfig,
+  RpcHandler,
+  ScriptSpec,
+} from "./types.ts";
+
+/** Version of the in-script platform surface, exposed as `ctx.sdkVersion`. */
+export const SDK_VERSION = "1";
+
+export interface RuntimeOptions {
+  log: Logger;
+  rpc?: RpcHandler;
+  resolver?: ModuleResolver;
+  /** Outbound fetch served on the main thread (the SSRF-guarded one). Without it, fetch rejects. */
+  fetch?: FetchFn;
+  /** Save-time compile step (src/runtime/compile.ts). */
+  compile?: (source: string, opts?: { filename?: string }) => Promise<CompileResult>;
+  /** Time past an invocation's timeout before its worker is presumed hung (default 2000 ms). */
+  graceMs?: number;
+}
+
+/** Runtime plus what the platform reads besides invoke (cron declarations) and test hooks. */
+export interface PicloudRuntime extends Runtime {
+  /** Evaluate a script once and report its handler forms and Deno.cron declarations. */
+  describe(script: ScriptSpec): Promise<ScriptDescription>;
+  /** A module script of `appId` changed: re-resolve import graphs on next call. */
+  invalidateModules(appId?: string): void;
+  /** Test hook: wedge one worker's thread for `ms`. */
+  hangWorker(index: number, ms: number): void;
+}
+
+const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
+  ok: false,
+  code,
+  message,
+  durationMs: 0,
+  cpuMs: 0,
+  console: [],
+  consoleTruncated: false,
+  cold: false,
+});
+
+const noFetch: FetchFn = async () => {
+  throw new Error("outbound fetch is not available in this PiCloud build");
+};
+
+export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): PicloudRuntime {
+  const { log } = opts;
+  const gate = createGate(config.maxConcurrentExecutions);
+  const graph = createModuleGraph(opts.resolver);
+  const rpc = createRpcServer({ log, rpc: opts.rpc, fetch: opts.fetch ?? noFetch });
+  const pool = createPool({
+    size: Math.max(1, config.workers),
+    variant: config.variant,
+    warmBudgetMb: config.warmBudgetMb,
+    log,
+    graceMs: opts.graceMs ?? 2000,
+    onRpc: (method, args, state) => rpc.handle(method, args, state),
+  });
+  const limitsOf = (limits?: Partial<Limits>) => effectiveLimits(config.defaults, config.ceilings, limits);
+
+  const ctxWire = (script: ScriptSpec, input: InvokeInput | null, ctx: InvocationContext): string => {
+    const wire: CtxWire = {
+      app: { id: script.app.id, slug: script.app.slug },
+      script: { id: script.id, name: script.name, version: script.version },
+      executionId: ctx.executionId,
+      requestId: ctx.requestId,
+      rootExecutionId: ctx.rootExecutionId,
+      triggerDepth: ctx.triggerDepth,
+      params: ctx.params,
+      rest: ctx.rest,
+      query: ctx.query,
+      sdkVersion: SDK_VERSION,
+      principal: ctx.principal,
+    };
+    if (input?.kind === "event") wire.event = input.event;
+    return JSON.stringify(wire);
+  };
+
+  /** Sandbox key: one runtime per script version, module graph and heap/stack limits. */
+  const sandboxKey = (script: ScriptSpec, hash: string, limits: Limits) =>
+    `${script.id}@${script.version}#${hash}:${limits.memoryMb}/${limits.stackKb}`;
+
+  async function run(script: ScriptSpec, input: InvokeInput, ctx: InvocationContext, limits: Limits): Promise<InvokeResult> {
+    if (input.kind === "http" && input.body && input.body.byteLength > limits.requestBodyBytes) {
+      return failure("body_too_large", `request body exceeds ${limits.requestBodyBytes} bytes`);
+    }
+    let resolved = graph.resolve(script);
+    if (resolved instanceof Promise) resolved = await resolved;
+    const payload: ScriptPayload = { name: script.name, code: script.code, bundle: resolved.bundle };
+    const caller = { appId: script.app.id, scriptId: script.id, executionId: ctx.executionId, principal: ctx.principal };
+    return pool.invoke(sandboxKey(script, resolved.hash, limits), payload, limits, input, ctxWire(script, input, ctx), caller);
+  }
+
+  return {
+    async compile(source, compileOpts) {
+      if (!opts.compile) throw new PicloudError("internal", "the compile step is not wired into this runtime");
+      return opts.compile(source, compileOpts);
+    },
+
+    async invoke(script, input, ctx) {
+      // Refuse at once rather than queue: a Pi under load must shed work it
+      // cannot finish (DESIGN §4). The HTTP layer answers 503 + Retry-After: 1.
+      if (!gate.tryAcquire()) return failure("gate_full", "too many executions in progress; retry shortly");
+      try {
+        return await run(script, input, ctx, limitsOf(script.limits));
+      } catch (e) {
+        if (e instanceof PicloudError) return failure(e.code, e.message);
+        log.error("runtime invoke failed", { script: script.id, cause: e });
+        return failure("internal", "runtime fault");
+      } finally {
+        gate.release();
+      }
+    },
+
+    async describe(script) {
+      const limits = limitsOf(script.limits);
+      let resolved = graph.resolve(script);
+      if (resolved instanceof Promise) resolved = await resolved;
+      const payload: ScriptPayload = { name: script.name, code: script.code, bundle: resolved.bundle };
+      const ctx: InvocationContext = {
+        executionId: "describe",
+        requestId: "describe",
+        rootExecutionId: "describe",
+        triggerDepth: 0,
+        params: {},
+        rest: null,
+        query: {},
+        principal: null,
+      };
+      return pool.describe(sandboxKey(script, resolved.hash, limits), payload, limits, ctxWire(script, null, ctx));
+    },
+
+    effectiveLimits: limitsOf,
+    invalidateModules: (appId) => graph.invalidate(appId),
+    hangWorker: (index, ms) => pool.hang(index, ms),
+
+    stats() {
+      return pool.stats();
+    },
+
+    close() {
+      return pool.close();
+    },
+  };
+}
+
+export { effectiveLimits, findLimitAboveCeiling } from "./limits.ts";
+export type { ScriptDescription } from "./protocol.ts";
+export type { FetchFn } from "./rpc.ts";

@@ -1,0 +1,271 @@
+// N Bun Workers hosting QuickJS sandboxes. Least-busy scheduling with affinity
+// (a tie goes to the worker that already holds the script warm), one message
+// each way per turn of the event loop (batched), and supervision: a worker that
+// stops answering is terminated and replaced, its calls end with timeout/internal.
+import { LRUCache } from "lru-cache";
+import type { Logger } from "../log.ts";
+import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
+import { newRpcState, type RpcState } from "./rpc.ts";
+import type { InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
+
+/**
+ * The worker entry. From a checkout this resolves to the .ts file; in a
+ * `bun build --compile` binary Bun maps the same URL to the bundled entry,
+ * provided the build lists it as an extra entrypoint:
+ *   bun build --compile src/main.ts src/runtime/worker/main.ts --outfile dist/picloud
+ * (https://bun.sh/docs/bundler/executables#worker).
+ */
+export const WORKER_ENTRY = new URL("./worker/main.ts", import.meta.url);
+
+export interface PoolOptions {
+  size: number;
+  variant: "quickjs" | "quickjs-ng";
+  warmBudgetMb: number;
+  log: Logger;
+  /** Extra time past an invocation's own timeout before its worker counts as hung. */
+  graceMs: number;
+  onRpc(method: string, args: unknown[], state: RpcState): Promise<unknown>;
+  workerUrl?: URL | string;
+}
+
+interface Pending {
+  id: number;
+  key: string;
+  script: ScriptPayload;
+  msg: Extract<ToWorker, { t: "inv" }>;
+  /** performance.now() after which the worker is presumed hung. */
+  deadline: number;
+  rpc: RpcState;
+  answered: boolean;
+  resolve(result: InvokeResult): void;
+}
+
+interface Slot {
+  index: number;
+  worker: Worker;
+  pending: Map<number, Pending>;
+  describes: Map<number, { resolve(d: ScriptDescription): void; reject(e: Error): void; deadline: number }>;
+  /** Keys whose code this worker was sent (it may have evicted them: it then asks again). */
+  sent: LRUCache<string, true>;
+  outbox: ToWorker[];
+  warm: number;
+  dead: boolean;
+}
+
+const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
+  ok: false,
+  code,
+  message,
+  durationMs: 0,
+  cpuMs: 0,
+  console: [],
+  consoleTruncated: false,
+  cold: false,
+});
+
+export function createPool(opts: PoolOptions) {
+  let nextId = 1;
+  let restarts = 0;
+  let closed = false;
+  const slots: Slot[] = [];
+
+  const post = (slot: Slot, msg: ToWorker) => {
+    if (slot.outbox.length === 0) queueMicrotask(() => flush(slot));
+    slot.outbox.push(msg);
+  };
+  const flush = (slot: Slot) => {
+    const batch = slot.outbox;
+    slot.outbox = [];
+    if (batch.length && !slot.dead) slot.worker.postMessage(batch);
+  };
+
+  function spawn(index: number): Slot {
+    const worker = new Worker(opts.workerUrl ?? WORKER_ENTRY);
+    const slot: Slot = {
+      index,
+      worker,
+      pending: new Map(),
+      describes: new Map(),
+      sent: new LRUCache({ max: 10_000 }),
+      outbox: [],
+      warm: 0,
+      dead: false,
+    };
+    worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
+      for (const msg of event.data) onMessage(slot, msg);
+    };
+    worker.addEventListener("error", (event) => replace(slot, `worker crashed: ${(event as ErrorEvent).message ?? "error"}`));
+    worker.addEventListener("close", () => replace(slot, "worker exited"));
+    post(slot, { t: "init", variant: opts.variant, warmBudgetMb: opts.warmBudgetMb });
+    return slot;
+  }
+
+  function onMessage(slot: Slot, msg: FromWorker) {
+    switch (msg.t) {
+      case "res": {
+        slot.warm = msg.warm;
+        const p = slot.pending.get(msg.id);
+        if (!p || p.answered) return;
+        p.answered = true;
+        if (msg.ended) slot.pending.delete(msg.id);
+        p.resolve(msg.result);
+        return;
+      }
+      case "end":
+        slot.pending.delete(msg.id);
+        return;
+      case "missing": {
+        const p = slot.pending.get(msg.id);
+        if (!p) return;
+        slot.sent.set(p.key, true);
+        post(slot, { ...p.msg, script: p.script });
+        return;
+      }
+      case "rpc": {
+        const p = slot.pending.get(msg.id);
+        if (!p) {
+          post(slot, { t: "rpc_res", cid: msg.cid, ok: false, message: "the invocation has ended" });
+          return;
+        }
+        opts.onRpc(msg.method, msg.args, p.rpc).then(
+          (value) => post(slot, { t: "rpc_res", cid: msg.cid, ok: true, value }),
+          (e) => post(slot, { t: "rpc_res", cid: msg.cid, ok: false, message: e instanceof Error ? e.message : String(e) }),
+        );
+        return;
+      }
+      case "described": {
+        const d = slot.describes.get(msg.id);
+        if (!d) return;
+        slot.describes.delete(msg.id);
+        if (msg.ok) d.resolve(msg.description);
+        else d.reject(new Error(msg.message));
+        return;
+      }
+      case "fatal":
+        replace(slot, `sandbox host fault: ${msg.message}`);
+        return;
+      case "ready":
+        return;
+    }
+  }
+
+  /** Terminate a worker, end its calls, start a fresh one in its place. */
+  function replace(slot: Slot, reason: string) {
+    if (slot.dead) return;
+    slot.dead = true;
+    slot.worker.terminate();
+    const now = performance.now();
+    for (const p of slot.pending.values()) {
+      if (p.answered) continue;
+      p.answered = true;
+      p.resolve(
+        now >= p.deadline
+          ? failure("timeout", "the script's sandbox host stopped answering and was replaced")
+          : failure("internal", `the script's sandbox host failed (${reason}) and was replaced`),
+      );
+    }
+    for (const d of slot.describes.values()) d.reject(new Error(`sandbox host failed: ${reason}`));
+    slot.pending.clear();
+    slot.describes.clear();
+    if (closed) return;
+    restarts++;
+    opts.log.warn("sandbox worker replaced", { worker: slot.index, reason });
+    slots[slot.index] = spawn(slot.index);
+  }
+
+  const supervisor = setInterval(() => {
+    const now = performance.now();
+    for (const slot of slots) {
+      let hung = false;
+      for (const p of slot.pending.values()) {
+        if (now < p.deadline) continue;
+        if (p.answered) slot.pending.delete(p.id); // a waitUntil tail outlived its budget: drop its identity
+        else hung = true;
+      }
+      for (const d of slot.describes.values()) if (now >= d.deadline) hung = true;
+      if (hung) replace(slot, "no answer within the invocation timeout plus grace");
+    }
+  }, 100);
+  supervisor.unref?.();
+
+  for (let i = 0; i < opts.size; i++) slots.push(spawn(i));
+
+  /** Least busy; a tie goes to the worker that already has the script. */
+  function pick(key: string): Slot {
+    let best = slots[0]!;
+    let bestScore = Infinity;
+    for (const slot of slots) {
+      const score = slot.pending.size * 2 - (slot.sent.has(key) ? 1 : 0);
+      if (score < bestScore) {
+        best = slot;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  return {
+    invoke(
+      key: string,
+      script: ScriptPayload,
+      limits: Limits,
+      input: InvokeInput,
+      ctxJson: string,
+      caller: RpcCaller,
+    ): Promise<InvokeResult> {
+      if (closed) return Promise.resolve(failure("internal", "runtime is closed"));
+      const slot = pick(key);
+      const id = nextId++;
+      const known = slot.sent.has(key);
+      const msg: Extract<ToWorker, { t: "inv" }> = { t: "inv", id, key, limits, input, ctx: ctxJson };
+      if (!known) slot.sent.set(key, true);
+      return new Promise<InvokeResult>((resolve) => {
+        slot.pending.set(id, {
+          id,
+          key,
+          script,
+          msg,
+          deadline: performance.now() + limits.timeoutMs + opts.graceMs,
+          rpc: newRpcState(caller, limits.concurrentFetches),
+          answered: false,
+          resolve,
+        });
+        post(slot, known ? msg : { ...msg, script });
+      });
+    },
+
+    describe(key: string, script: ScriptPayload, limits: Limits, ctxJson: string): Promise<ScriptDescription> {
+      if (closed) return Promise.reject(new Error("runtime is closed"));
+      const slot = pick(key);
+      const id = nextId++;
+      return new Promise((resolve, reject) => {
+        slot.describes.set(id, { resolve, reject, deadline: performance.now() + limits.timeoutMs + opts.graceMs });
+        post(slot, { t: "describe", id, key, script, limits, ctx: ctxJson });
+      });
+    },
+
+    stats() {
+      let inFlight = 0;
+      let warm = 0;
+      for (const slot of slots) {
+        for (const p of slot.pending.values()) if (!p.answered) inFlight++;
+        warm += slot.warm;
+      }
+      return { workers: slots.length, inFlight, warmRuntimes: warm, restarts };
+    },
+
+    /** Test hook: wedge one worker's thread for `ms`, as a stuck host would be. */
+    hang(index: number, ms: number) {
+      const slot = slots[index % slots.length]!;
+      post(slot, { t: "hang", ms });
+    },
+
+    async close() {
+      closed = true;
+      clearInterval(supervisor);
+      for (const slot of slots) replace(slot, "runtime closed");
+    },
+  };
+}
+
+export type Pool = ReturnType<typeof createPool>;

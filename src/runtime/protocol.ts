@@ -1,0 +1,75 @@
+// Messages between the pool (main thread) and a sandbox host (worker). Every
+// postMessage carries an array of these so several invocations in flight share
+// one message each way (DESIGN §2 hot-path budget).
+import type { InvokeInput, InvokeResult, Limits, PrincipalInfo } from "./types.ts";
+
+/** Modules a script imports, resolved on the main thread before the first call of a version. */
+export interface ModuleBundle {
+  /** Module name → compiled code. */
+  modules: Record<string, string>;
+  /** Referrer name → (specifier → module name). */
+  links: Record<string, Record<string, string>>;
+}
+
+/** The script facts a worker needs to build a sandbox; sent only when the worker lacks them. */
+export interface ScriptPayload {
+  name: string;
+  code: string;
+  bundle: ModuleBundle | null;
+}
+
+/** What becomes `ctx` inside the script, minus waitUntil. */
+export interface CtxWire {
+  app: { id: string; slug: string };
+  script: { id: string; name: string; version: number };
+  executionId: string;
+  requestId: string;
+  rootExecutionId: string;
+  triggerDepth: number;
+  params: Record<string, string>;
+  rest: string | null;
+  query: Record<string, string>;
+  sdkVersion: string;
+  principal: PrincipalInfo | null;
+  event?: unknown;
+}
+
+export type ToWorker =
+  | { t: "init"; variant: "quickjs" | "quickjs-ng"; warmBudgetMb: number }
+  | {
+      t: "inv";
+      id: number;
+      /** Sandbox cache key: script id, version and module-bundle hash. */
+      key: string;
+      script?: ScriptPayload;
+      limits: Limits;
+      input: InvokeInput;
+      /** CtxWire as JSON: one string clones faster than an object graph. */
+      ctx: string;
+    }
+  | { t: "rpc_res"; cid: number; ok: true; value: unknown }
+  | { t: "rpc_res"; cid: number; ok: false; message: string }
+  | { t: "describe"; id: number; key: string; script: ScriptPayload; limits: Limits; ctx: string }
+  /** Test hook: block the worker's thread, as a wedged host would. */
+  | { t: "hang"; ms: number };
+
+export interface ScriptDescription {
+  fetch: boolean;
+  event: boolean;
+  denoServe: boolean;
+  crons: { name: string; schedule: string }[];
+}
+
+export type FromWorker =
+  | { t: "ready" }
+  /** The invocation's answer; `ended` when nothing of it runs on (no waitUntil tail). */
+  | { t: "res"; id: number; result: InvokeResult; ended: boolean; warm: number }
+  /** The waitUntil tail of an invocation finished; its RPC identity may be dropped. */
+  | { t: "end"; id: number }
+  /** The worker no longer holds this script's code; send it again. */
+  | { t: "missing"; id: number }
+  | { t: "rpc"; id: number; cid: number; method: string; args: unknown[] }
+  | { t: "described"; id: number; ok: true; description: ScriptDescription }
+  | { t: "described"; id: number; ok: false; message: string }
+  /** The WASM instance itself faulted: the worker must be replaced. */
+  | { t: "fatal"; message: string };

@@ -1,0 +1,62 @@
+// The `ctx` object of DESIGN §3 and the dispatcher that picks a handler form.
+// Invocation facts cross the boundary as one JSON string (cheapest marshalling
+// in QuickJS); waitUntil promises stay inside and are drained by `tail(seq)`.
+// Runs inside the bootstrap closure; `state`, `parse`, `stringify`, `resolved`,
+// `allSettled` and the host hooks are in scope.
+export const CONTEXT_JS = `
+const waits = new Map();
+const makeCtx = (seq, ctxJson) => {
+  const ctx = parse(ctxJson);
+  ctx.waitUntil = function waitUntil(p) {
+    let list = waits.get(seq);
+    if (!list) { list = []; waits.set(seq, list); hostWaitUntil(seq); }
+    list.push(resolved.then(() => p));
+  };
+  return ctx;
+};
+const defaultExport = () => state.ns ? state.ns.default : undefined;
+const fetchHandler = () => {
+  const d = defaultExport();
+  if (d && typeof d.fetch === "function") return (req, ctx) => d.fetch(req, ctx);
+  if (state.serve) return state.serve;
+  if (typeof d === "function") return d;
+  return null;
+};
+return {
+  setModule(ns) { state.ns = ns; },
+  describe() {
+    const d = defaultExport();
+    return stringify({
+      fetch: !!(d && typeof d.fetch === "function") || typeof d === "function",
+      event: !!(d && typeof d.event === "function"),
+      denoServe: !!state.serve,
+      crons: state.crons.map((c) => ({ name: c.name, schedule: c.schedule })),
+    });
+  },
+  async http(seq, request, ctxJson) {
+    const ctx = makeCtx(seq, ctxJson);
+    const h = fetchHandler();
+    if (!h) throw new TypeError("this script has no fetch handler: export default { fetch(request, ctx) } or call Deno.serve(handler)");
+    return await h(request, ctx);
+  },
+  async event(seq, ctxJson) {
+    const ctx = makeCtx(seq, ctxJson);
+    const ev = ctx.event;
+    if (ev && ev.type === "cron" && typeof ev.name === "string") {
+      const c = state.crons.find((x) => x.name === ev.name);
+      if (c) { await c.fn(); return undefined; }
+    }
+    const d = defaultExport();
+    if (!d || typeof d.event !== "function") throw new TypeError("this script has no event handler: export default { event(event, ctx) }");
+    const out = await d.event(ev, ctx);
+    return out === undefined ? undefined : stringify(out);
+  },
+  async tail(seq) {
+    const list = waits.get(seq) || [];
+    let done = 0;
+    while (done < list.length) { const upTo = list.length; await allSettled(list.slice(done, upTo)); done = upTo; }
+    waits.delete(seq);
+  },
+  forget(seq) { waits.delete(seq); },
+};
+`;

@@ -1,0 +1,213 @@
+// Worker entry: a sandbox host. Holds no credentials; everything it needs
+// arrives in messages and every way out (fetch, later the SDK) is an RPC to
+// the main thread. Bundled as its own entrypoint in the compiled binary
+// (see pool.ts: `bun build --compile src/main.ts src/runtime/worker/main.ts`).
+import { LRUCache } from "lru-cache";
+import type { QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { FromWorker, ScriptPayload, ToWorker } from "../protocol.ts";
+import { loadQuickJS } from "../quickjs.ts";
+import type { InvokeFailure, InvokeResult, Limits } from "../types.ts";
+import { createConsoleBuffer } from "./console.ts";
+import { installFallbackShims } from "./fallback-shims.ts";
+import { createRpcClient } from "./rpc-client.ts";
+import { createSandbox, type Invocation, type Sandbox, ScriptFailure } from "./sandbox.ts";
+import type { WireRequest, WireResponse } from "./shims/index.ts";
+
+declare const self: Worker;
+
+const MB = 1024 * 1024;
+/** Script code kept for warm-cache misses, so the main thread rarely resends it. */
+const CODE_CACHE_BYTES = 64 * MB;
+
+let qjs: Promise<QuickJSWASMModule> | null = null;
+let warm: LRUCache<string, Sandbox> | null = null;
+const creating = new Map<string, Promise<Sandbox>>();
+const payloads = new LRUCache<string, ScriptPayload>({
+  maxSize: CODE_CACHE_BYTES,
+  sizeCalculation: (p) => Math.max(1, p.code.length + (p.bundle ? JSON.stringify(p.bundle).length : 0)),
+});
+
+// Replies are batched per turn of the event loop: one postMessage for all
+// results that became ready together (DESIGN §2).
+let outbox: FromWorker[] = [];
+const send = (msg: FromWorker) => {
+  if (outbox.length === 0) queueMicrotask(flush);
+  outbox.push(msg);
+};
+function flush() {
+  const batch = outbox;
+  outbox = [];
+  if (batch.length) self.postMessage(batch);
+}
+
+const rpc = createRpcClient(send);
+let fatalSent = false;
+const fatal = (error: unknown) => {
+  if (fatalSent) return;
+  fatalSent = true;
+  send({ t: "fatal", message: error instanceof Error ? error.message : String(error) });
+  flush();
+};
+
+const deps = async () => ({
+  qjs: await qjs!,
+  installShims: installFallbackShims,
+  fetch: (inv: Invocation | null, request: WireRequest) =>
+    inv ? (rpc.call(inv.id, "fetch", [request]) as Promise<WireResponse>) : Promise.reject(new Error("fetch outside an invocation")),
+  fatal,
+});
+
+function newInvocation(id: number, limits: Limits): Invocation {
+  const started = performance.now();
+  return {
+    id,
+    limits,
+    started,
+    deadline: started + limits.timeoutMs,
+    cpuUsed: 0,
+    console: createConsoleBuffer(limits.consoleBytes),
+    interrupted: null,
+    hasTail: false,
+    timers: new Map(),
+  };
+}
+
+async function sandboxFor(key: string, script: ScriptPayload, limits: Limits, inv: Invocation): Promise<{ sandbox: Sandbox; cold: boolean }> {
+  const hit = warm!.get(key);
+  if (hit && !hit.corrupt) return { sandbox: hit, cold: false };
+  let pending = creating.get(key);
+  if (!pending) {
+    pending = createSandbox(await deps(), key, script, limits, inv);
+    creating.set(key, pending);
+    pending.then(
+      (s) => {
+        creating.delete(key);
+        warm!.set(key, s);
+      },
+      () => creating.delete(key),
+    );
+  }
+  return { sandbox: await pending, cold: true };
+}
+
+async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
+  const { id, key, limits, input } = msg;
+  const script = msg.script ?? payloads.get(key);
+  if (msg.script) payloads.set(key, msg.script);
+  if (!script && !warm!.has(key)) {
+    send({ t: "missing", id });
+    return;
+  }
+  const inv = newInvocation(id, limits);
+  let answered = false;
+  let openTail = false;
+  let sandbox: Sandbox | null = null;
+  let cold = false;
+  const stats = () => ({
+    durationMs: performance.now() - inv.started,
+    cpuMs: inv.cpuUsed,
+    console: inv.console.lines.slice(),
+    consoleTruncated: inv.console.truncated,
+    cold,
+  });
+  const answer = (result: InvokeResult) => {
+    if (answered) return;
+    answered = true;
+    openTail = inv.hasTail;
+    send({ t: "res", id, result, ended: !openTail, warm: warm!.size });
+  };
+  const fail = (code: InvokeFailure["code"], message: string, stack?: string) =>
+    answer({ ok: false, code, message, ...(stack ? { stack } : {}), ...stats() });
+  let finished = false;
+  const finish = () => {
+    if (finished) return;
+    finished = true;
+    clearTimeout(wall);
+    if (sandbox) {
+      sandbox.end(inv);
+      if (sandbox.corrupt) {
+        if (warm!.get(key) === sandbox) warm!.delete(key);
+        else sandbox.retire();
+      }
+    }
+    if (openTail) send({ t: "end", id });
+    openTail = false;
+  };
+  // The wall clock runs even while the script awaits; the interrupt handler
+  // covers the case where it never yields.
+  const wall = setTimeout(() => {
+    fail("timeout", `wall-clock timeout of ${limits.timeoutMs} ms exceeded`);
+    finish();
+  }, limits.timeoutMs);
+
+  try {
+    ({ sandbox, cold } = await sandboxFor(key, script ?? payloads.get(key)!, limits, inv));
+    if (input.kind === "http") {
+      const res = await sandbox.http(inv, input, msg.ctx);
+      const size = res.body?.byteLength ?? 0;
+      if (size > limits.responseBodyBytes) {
+        fail("script_error", `response body of ${size} bytes exceeds the script's responseBodyBytes limit (${limits.responseBodyBytes})`);
+      } else {
+        answer({ ok: true, status: res.status, headers: res.headers, body: res.body ?? new Uint8Array(0), ...stats() });
+      }
+    } else {
+      const out = await sandbox.event(inv, msg.ctx);
+      const body = out === undefined ? new Uint8Array(0) : new TextEncoder().encode(out);
+      const headers: [string, string][] = out === undefined ? [] : [["content-type", "application/json"]];
+      answer({ ok: true, status: out === undefined ? 204 : 200, headers, body, ...stats() });
+    }
+    if (inv.hasTail && !finished) await sandbox.tail(inv).catch(() => {});
+  } catch (e) {
+    if (e instanceof ScriptFailure) fail(e.code, e.message, e.scriptStack);
+    else fail("internal", `sandbox fault: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  finish();
+}
+
+async function describe(msg: Extract<ToWorker, { t: "describe" }>) {
+  const inv = newInvocation(msg.id, msg.limits);
+  try {
+    const sandbox = await createSandbox(await deps(), msg.key, msg.script, msg.limits, inv);
+    const description = sandbox.describe();
+    sandbox.retire();
+    send({ t: "described", id: msg.id, ok: true, description });
+  } catch (e) {
+    send({ t: "described", id: msg.id, ok: false, message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+self.onmessage = (event: MessageEvent<ToWorker[]>) => {
+  for (const msg of event.data) {
+    switch (msg.t) {
+      case "init":
+        qjs = loadQuickJS(msg.variant);
+        warm = new LRUCache<string, Sandbox>({
+          maxSize: msg.warmBudgetMb * MB,
+          sizeCalculation: (s) => Math.max(1, s.memoryBytes),
+          dispose: (s) => s.retire(),
+        });
+        qjs.then(() => send({ t: "ready" }), fatal);
+        break;
+      case "inv":
+        void invoke(msg);
+        break;
+      case "rpc_res":
+        rpc.settle(msg);
+        break;
+      case "describe":
+        void describe(msg);
+        break;
+      case "hang": {
+        const until = Date.now() + msg.ms;
+        while (Date.now() < until) {
+          // Deliberately wedged: the supervisor must notice and replace us.
+        }
+        break;
+      }
+    }
+  }
+};
+
+// A rejection nobody awaited (a late shim callback on a disposed sandbox) must
+// not take the whole host down.
+self.addEventListener("unhandledrejection", (e) => e.preventDefault());

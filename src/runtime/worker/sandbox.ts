@@ -1,0 +1,397 @@
+// One sandbox = one QuickJS runtime + one context for one script version
+// (DESIGN §4: never shared between scripts). It evaluates the module once and
+// then serves many invocations, like an isolate; globals persist between them.
+import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { ModuleBundle, ScriptDescription, ScriptPayload } from "../protocol.ts";
+import type { Limits } from "../types.ts";
+import { BOOTSTRAP_JS } from "./bootstrap.ts";
+import { asLevel, type ConsoleBuffer } from "./console.ts";
+import type { InstallShims, ShimBridge, WireRequest, WireResponse } from "./shims/index.ts";
+import { createTimers, type TimerOwner } from "./timers.ts";
+
+const MB = 1024 * 1024;
+/** Promise jobs run with no live invocation (a late fetch reply) get this much CPU per slice. */
+const ORPHAN_SLICE_MS = 50;
+/** Stack traces are cut here: classic QuickJS prints every frame of a deep recursion. */
+const MAX_STACK_CHARS = 4096;
+
+/** One call into a sandbox, as the sandbox sees it. */
+export interface Invocation extends TimerOwner {
+  id: number;
+  limits: Limits;
+  /** performance.now() at arrival. */
+  started: number;
+  /** performance.now() after which the interrupt handler stops the script. */
+  deadline: number;
+  /** Milliseconds spent running inside QuickJS on behalf of this invocation. */
+  cpuUsed: number;
+  console: ConsoleBuffer;
+  /** Set by the interrupt handler when it stopped the script. */
+  interrupted: "timeout" | "budget_exceeded" | null;
+  /** ctx.waitUntil was called: a tail runs after the answer. */
+  hasTail: boolean;
+}
+
+/** A failure of the script, already classified for InvokeFailure. */
+export class ScriptFailure extends Error {
+  constructor(
+    readonly code: "script_error" | "timeout" | "budget_exceeded",
+    message: string,
+    readonly scriptStack?: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface SandboxDeps {
+  qjs: QuickJSWASMModule;
+  installShims: InstallShims;
+  /** Outbound fetch on behalf of an invocation: an RPC to the main thread. */
+  fetch(inv: Invocation | null, request: WireRequest): Promise<WireResponse>;
+  /** The WASM instance faulted (not a JS exception): the worker must be replaced. */
+  fatal(error: unknown): void;
+}
+
+export interface Sandbox {
+  readonly key: string;
+  /** QuickJS heap bytes measured after evaluation: the warm cache's size unit. */
+  readonly memoryBytes: number;
+  /** True after an interrupt or OOM: never reuse, dispose when idle. */
+  readonly corrupt: boolean;
+  readonly active: ReadonlySet<Invocation>;
+  http(inv: Invocation, request: WireRequest, ctxJson: string): Promise<WireResponse>;
+  event(inv: Invocation, ctxJson: string): Promise<string | undefined>;
+  /** Wait for the invocation's waitUntil promises. */
+  tail(inv: Invocation): Promise<void>;
+  /** The invocation is over: cancel its timers, forget it. */
+  end(inv: Invocation): void;
+  describe(): ScriptDescription;
+  /** Leave the warm cache: dispose as soon as no invocation uses it. */
+  retire(): void;
+}
+
+export async function createSandbox(
+  deps: SandboxDeps,
+  key: string,
+  script: ScriptPayload,
+  limits: Limits,
+  first: Invocation,
+): Promise<Sandbox> {
+  const runtime = deps.qjs.newRuntime();
+  runtime.setMemoryLimit(limits.memoryMb * MB);
+  runtime.setMaxStackSize(limits.stackKb * 1024);
+  installModuleLoader(runtime, script.bundle);
+  const ctx = runtime.newContext();
+
+  const active = new Set<Invocation>();
+  let current: Invocation | null = null;
+  let sliceStart = 0;
+  let orphanStart = -1;
+  let orphanInv: Invocation | null = null;
+  let corrupt = false;
+  let retired = false;
+  let disposed = false;
+  const oldest = (): Invocation | null => {
+    for (const inv of active) return inv;
+    return null;
+  };
+
+  // Budget checks run every few thousand QuickJS branches. Work entered through
+  // `enter` has an exact start; work a shim runs on its own (settling a fetch)
+  // is charged to the oldest live invocation from the first check on.
+  runtime.setInterruptHandler(() => {
+    const now = performance.now();
+    let inv = current;
+    let start = sliceStart;
+    if (!inv) {
+      if (orphanStart < 0) {
+        orphanStart = now;
+        orphanInv = oldest();
+        queueMicrotask(() => {
+          if (orphanInv) orphanInv.cpuUsed += performance.now() - orphanStart;
+          orphanStart = -1;
+          orphanInv = null;
+        });
+      }
+      inv = orphanInv;
+      start = orphanStart;
+      if (!inv) return now - start > ORPHAN_SLICE_MS;
+    }
+    if (now >= inv.deadline) {
+      inv.interrupted ??= "timeout";
+      corrupt = true;
+      return true;
+    }
+    if (inv.cpuUsed + (now - start) > inv.limits.cpuMs) {
+      inv.interrupted ??= "budget_exceeded";
+      corrupt = true;
+      return true;
+    }
+    return false;
+  });
+
+  const enter = <T>(inv: Invocation | null, fn: () => T): T => {
+    const prev = current;
+    const prevStart = sliceStart;
+    const outer = inv !== null && inv !== prev;
+    if (outer) {
+      current = inv;
+      sliceStart = performance.now();
+    }
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError) deps.fatal(e);
+      throw e;
+    } finally {
+      if (outer) {
+        inv.cpuUsed += performance.now() - sliceStart;
+        current = prev;
+        sliceStart = prevStart;
+      }
+    }
+  };
+
+  // Shims settle host promises and pump on their own (the rule in shims/index.ts);
+  // routing their pumps through `enter` keeps CPU accounting and budgets exact.
+  const rawPump = runtime.executePendingJobs.bind(runtime);
+  runtime.executePendingJobs = (max?: number | void) => enter(current ?? oldest(), () => rawPump(max));
+  const pump = (inv: Invocation | null) => {
+    const r = enter(inv, () => rawPump());
+    if (r.error) r.error.dispose();
+  };
+
+  const timers = createTimers<Invocation>(ctx, {
+    owner: () => current ?? oldest(),
+    fire: (owner, fn) => {
+      if (disposed || !active.has(owner)) return;
+      const r = enter(owner, () => ctx.callFunction(fn, ctx.undefined));
+      if (r.error) {
+        owner.console.push("error", `Uncaught (in timer) ${describeError(ctx, runtime, r.error, limits.memoryMb).message}`);
+        r.error.dispose();
+      } else r.value.dispose();
+      pump(owner);
+    },
+  });
+
+  const bridge: ShimBridge = deps.installShims(ctx, {
+    fetch: (request) => deps.fetch(current ?? oldest(), request),
+  });
+
+  const host = ctx.newObject();
+  const log = ctx.newFunction("log", (levelH, msgH) => {
+    const inv = current ?? oldest();
+    if (!inv || !inv.console.open) return;
+    inv.console.push(asLevel(ctx.getString(levelH)), ctx.getString(msgH));
+  });
+  const waitUntil = ctx.newFunction("waitUntil", (seqH) => {
+    const seq = ctx.getNumber(seqH);
+    for (const inv of active) if (inv.id === seq) inv.hasTail = true;
+  });
+  for (const [name, fn] of [["log", log], ["setTimer", timers.setTimer], ["clearTimer", timers.clearTimer], ["waitUntil", waitUntil]] as const) {
+    ctx.setProp(host, name, fn);
+    fn.dispose();
+  }
+  const bootFn = ctx.unwrapResult(ctx.evalCode(BOOTSTRAP_JS, "picloud:bootstrap", { type: "global", strict: true }));
+  const api = ctx.unwrapResult(ctx.callFunction(bootFn, ctx.undefined, host));
+  bootFn.dispose();
+  host.dispose();
+  const fns = {
+    setModule: ctx.getProp(api, "setModule"),
+    describe: ctx.getProp(api, "describe"),
+    http: ctx.getProp(api, "http"),
+    event: ctx.getProp(api, "event"),
+    tail: ctx.getProp(api, "tail"),
+    forget: ctx.getProp(api, "forget"),
+  };
+
+  const disposeAll = () => {
+    if (disposed) return;
+    disposed = true;
+    try {
+      for (const inv of active) timers.cancelAll(inv);
+      for (const h of Object.values(fns)) h.dispose();
+      api.dispose();
+      bridge.dispose();
+      ctx.dispose();
+      runtime.dispose();
+    } catch {
+      // A runtime that hit OOM can refuse a clean teardown; the WASM memory is
+      // reclaimed with the worker if that ever leaks enough to matter.
+    }
+  };
+
+  /** Turn a rejection or throw inside QuickJS into a ScriptFailure. */
+  const failure = (inv: Invocation, errH: QuickJSHandle): ScriptFailure => {
+    if (inv.interrupted === "timeout") return new ScriptFailure("timeout", `wall-clock timeout of ${inv.limits.timeoutMs} ms exceeded`);
+    if (inv.interrupted === "budget_exceeded") return new ScriptFailure("budget_exceeded", `CPU budget of ${inv.limits.cpuMs} ms exceeded`);
+    const e = describeError(ctx, runtime, errH, inv.limits.memoryMb);
+    if (e.oom) {
+      corrupt = true;
+      return new ScriptFailure("budget_exceeded", `memory limit of ${inv.limits.memoryMb} MB exceeded`);
+    }
+    return new ScriptFailure("script_error", e.message, e.stack);
+  };
+
+  /** Call a dispatcher function and wait for the promise it returns, pumping jobs. */
+  const callAsync = async (inv: Invocation, fn: QuickJSHandle, args: QuickJSHandle[]): Promise<QuickJSHandle> => {
+    const r = enter(inv, () => ctx.callFunction(fn, api, args));
+    for (const a of args) a.dispose();
+    if (r.error) {
+      const f = failure(inv, r.error);
+      r.error.dispose();
+      throw f;
+    }
+    const settled = ctx.resolvePromise(r.value);
+    r.value.dispose();
+    pump(inv);
+    const out = await settled;
+    if (out.error) {
+      const f = failure(inv, out.error);
+      out.error.dispose();
+      throw f;
+    }
+    return out.value;
+  };
+
+  const sandbox: Sandbox = {
+    key,
+    memoryBytes: 0,
+    get corrupt() {
+      return corrupt;
+    },
+    active,
+    async http(inv, request, ctxJson) {
+      active.add(inv);
+      const reqH = enter(inv, () => bridge.toRequest(request));
+      const resH = await callAsync(inv, fns.http, [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)]);
+      try {
+        return await bridge.fromResponse(resH);
+      } catch (e) {
+        if (inv.interrupted) throw failure(inv, ctx.undefined);
+        throw new ScriptFailure("script_error", e instanceof Error ? e.message : String(e));
+      } finally {
+        if (resH.alive) resH.dispose();
+      }
+    },
+    async event(inv, ctxJson) {
+      active.add(inv);
+      const outH = await callAsync(inv, fns.event, [ctx.newNumber(inv.id), ctx.newString(ctxJson)]);
+      const out = ctx.typeof(outH) === "string" ? ctx.getString(outH) : undefined;
+      outH.dispose();
+      return out;
+    },
+    async tail(inv) {
+      const h = await callAsync(inv, fns.tail, [ctx.newNumber(inv.id)]);
+      h.dispose();
+    },
+    end(inv) {
+      if (!active.has(inv)) return;
+      active.delete(inv);
+      if (disposed) return;
+      timers.cancelAll(inv);
+      if (inv.hasTail) {
+        const r = ctx.callFunction(fns.forget, api, ctx.newNumber(inv.id));
+        r.dispose();
+      }
+      if ((retired || corrupt) && active.size === 0) disposeAll();
+    },
+    describe() {
+      const h = ctx.unwrapResult(ctx.callFunction(fns.describe, api));
+      const d = JSON.parse(ctx.getString(h)) as ScriptDescription;
+      h.dispose();
+      return d;
+    },
+    retire() {
+      retired = true;
+      if (active.size === 0) disposeAll();
+    },
+  };
+
+  // Evaluate the module on behalf of the first invocation: top-level code
+  // counts against its CPU budget and its console.
+  active.add(first);
+  try {
+    const evaluated = enter(first, () => ctx.evalCode(script.code, script.name, { type: "module" }));
+    if (evaluated.error) {
+      const f = failure(first, evaluated.error);
+      evaluated.error.dispose();
+      throw f;
+    }
+    // Top-level await: the result may be a promise for the namespace.
+    const nsPromise = ctx.resolvePromise(evaluated.value);
+    evaluated.value.dispose();
+    pump(first);
+    const ns = await nsPromise;
+    if (ns.error) {
+      const f = failure(first, ns.error);
+      ns.error.dispose();
+      throw f;
+    }
+    enter(first, () => ctx.callFunction(fns.setModule, api, ns.value)).dispose();
+    ns.value.dispose();
+  } catch (e) {
+    active.delete(first);
+    timers.cancelAll(first);
+    disposeAll();
+    throw e;
+  }
+  active.delete(first);
+  (sandbox as { memoryBytes: number }).memoryBytes = measure(ctx, runtime);
+  return sandbox;
+}
+
+/** Modules resolved on the main thread (ModuleResolver is async there; QuickJS loads synchronously here). */
+function installModuleLoader(runtime: QuickJSRuntime, bundle: ModuleBundle | null) {
+  runtime.setModuleLoader(
+    (name) => {
+      const code = bundle?.modules[name];
+      if (code === undefined) return { error: new Error(`module "${name}" is not available in PiCloud`) };
+      return code;
+    },
+    (base, requested) => {
+      const name = bundle?.links[base]?.[requested];
+      if (name === undefined) {
+        return { error: new Error(`cannot import "${requested}": only modules of the same app can be imported`) };
+      }
+      return name;
+    },
+  );
+}
+
+function measure(ctx: QuickJSContext, runtime: QuickJSRuntime): number {
+  const h = runtime.computeMemoryUsage();
+  try {
+    const usage = ctx.dump(h) as { memory_used_size?: number; malloc_size?: number };
+    return usage.malloc_size || usage.memory_used_size || 256 * 1024;
+  } finally {
+    h.dispose();
+  }
+}
+
+interface DescribedError {
+  message: string;
+  stack?: string;
+  oom: boolean;
+}
+
+/** Read an exception out of QuickJS. The memory limit is lifted while reading: an OOM leaves no room to describe itself. */
+function describeError(ctx: QuickJSContext, runtime: QuickJSRuntime, errH: QuickJSHandle, memoryMb: number): DescribedError {
+  runtime.setMemoryLimit(-1);
+  try {
+    const v = ctx.dump(errH) as unknown;
+    if (v && typeof v === "object" && "message" in v) {
+      const e = v as { name?: string; message?: string; stack?: string };
+      const name = e.name ?? "Error";
+      const message = String(e.message ?? "");
+      const oom = name === "InternalError" && message === "out of memory";
+      const stack = typeof e.stack === "string" && e.stack ? e.stack.slice(0, MAX_STACK_CHARS) : undefined;
+      return { message: `${name}: ${message}`, stack, oom };
+    }
+    return { message: `Uncaught ${typeof v === "string" ? v : JSON.stringify(v)}`, oom: false };
+  } catch {
+    return { message: "script threw an unreadable value", oom: false };
+  } finally {
+    runtime.setMemoryLimit(memoryMb * MB);
+  }
+}

@@ -1,0 +1,122 @@
+// One invocation, transport-free: a cached script plus a plain request in,
+// the runtime's result out, and one execution record queued for the batched
+// log writer. The data plane (HTTP) and, later, triggers call this.
+import { randomUUID } from "node:crypto";
+import type { ErrorCode } from "../errors.ts";
+import type { HttpInput, InvokeResult, PrincipalInfo, Runtime } from "../runtime/types.ts";
+import type { Logger } from "../log.ts";
+import type { Executions } from "./executions.ts";
+import type { CachedScript } from "./script-cache.ts";
+
+export interface InvokeRequest {
+  input: HttpInput;
+  params: Record<string, string>;
+  rest: string | null;
+  query: Record<string, string>;
+  principal: PrincipalInfo | null;
+  /** The caller's request id (`x-request-id`), else the execution id. */
+  requestId?: string;
+  triggerKind?: string;
+}
+
+export interface InvokeOutcome {
+  executionId: string;
+  result: InvokeResult;
+}
+
+export interface InvokerDeps {
+  runtime: Pick<Runtime, "invoke">;
+  executions: Pick<Executions, "record">;
+  /** The HTTP status a failed invocation answers with, recorded in its log row (from http/errors.ts). */
+  statusOf(code: ErrorCode): number;
+  log: Logger;
+}
+
+export function createInvoker({ runtime, executions, statusOf, log }: InvokerDeps) {
+  return {
+    async invoke(script: CachedScript, req: InvokeRequest): Promise<InvokeOutcome> {
+      const executionId = randomUUID();
+      const createdAt = new Date().toISOString();
+      const { spec } = script;
+      let result: InvokeResult;
+      try {
+        result = await runtime.invoke(spec, req.input, {
+          executionId,
+          requestId: req.requestId ?? executionId,
+          rootExecutionId: executionId,
+          triggerDepth: 0,
+          params: req.params,
+          rest: req.rest,
+          query: req.query,
+          principal: req.principal,
+        });
+      } catch (e) {
+        // The runtime reports failures as values; a throw is a platform fault (500), never the script's.
+        result = {
+          ok: false,
+          code: "internal",
+          message: "the runtime failed to run the script",
+          durationMs: 0,
+          cpuMs: 0,
+          console: [],
+          consoleTruncated: false,
+          cold: false,
+        };
+        log.error("runtime invoke threw", { script: spec.id, cause: e });
+      }
+      executions.record({
+        id: executionId,
+        app_id: spec.app.id,
+        script_id: spec.id,
+        script_version: spec.version,
+        trigger_kind: req.triggerKind ?? "http",
+        status: result.ok ? "ok" : result.code,
+        http_status: result.ok ? result.status : statusOf(result.code),
+        duration_ms: result.durationMs,
+        cpu_ms: result.cpuMs,
+        request_method: req.input.method,
+        request_url: req.input.url,
+        request_size: req.input.body?.byteLength ?? 0,
+        response_size: result.ok ? result.body.byteLength : null,
+        console: result.console,
+        console_truncated: result.consoleTruncated,
+        error: result.ok ? null : result.message,
+        stack: result.ok ? null : (result.stack ?? null),
+        root_execution_id: executionId,
+        trigger_depth: 0,
+        created_at: createdAt,
+      });
+      return { executionId, result };
+    },
+
+    /** Log a request the data plane refused before it reached the sandbox (e.g. 413), so the user sees it. */
+    refused(script: CachedScript, input: Omit<HttpInput, "body">, code: ErrorCode, message: string): string {
+      const executionId = randomUUID();
+      executions.record({
+        id: executionId,
+        app_id: script.spec.app.id,
+        script_id: script.spec.id,
+        script_version: script.spec.version,
+        trigger_kind: "http",
+        status: code,
+        http_status: statusOf(code),
+        duration_ms: 0,
+        cpu_ms: 0,
+        request_method: input.method,
+        request_url: input.url,
+        request_size: null,
+        response_size: null,
+        console: [],
+        console_truncated: false,
+        error: message,
+        stack: null,
+        root_execution_id: executionId,
+        trigger_depth: 0,
+        created_at: new Date().toISOString(),
+      });
+      return executionId;
+    },
+  };
+}
+
+export type Invoker = ReturnType<typeof createInvoker>;
