@@ -40,6 +40,15 @@ export interface OpsState {
   pump(): void;
 }
 
+/**
+ * Host work a script can ask for runs outside the sandbox's CPU and memory
+ * limits, so its size is capped here: random bytes and derived keys at 64 KiB,
+ * PBKDF2 at 10 million iterations (seconds of CPU, not minutes).
+ */
+const MAX_RANDOM_BYTES = 65_536;
+const MAX_DERIVED_BYTES = 65_536;
+const MAX_PBKDF2_ITERATIONS = 10_000_000;
+
 const HASHES: Record<string, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
 
 /** A script's thrown value, carried to the host as a plain Error (name, message, sandbox stack). */
@@ -218,8 +227,11 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
         try { return buffer(Buffer.from(atob(str(a[0])), "latin1")); } catch { return undefined; }
       case OP.btoa:
         return ctx.newString(Buffer.from(bytes(a[0])).toString("base64"));
-      case OP.random:
-        return buffer(crypto.getRandomValues(new Uint8Array(num(a[0]))));
+      case OP.random: {
+        const n = num(a[0]);
+        if (!(n >= 0 && n <= MAX_RANDOM_BYTES)) return undefined;
+        return buffer(crypto.getRandomValues(new Uint8Array(n)));
+      }
       case OP.uuid:
         return ctx.newString(crypto.randomUUID());
       case OP.now:
@@ -273,8 +285,13 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
     const hash = HASHES[str(a[0])];
     if (!hash) return undefined;
     const lengthBytes = num(a[4]) / 8;
+    if (!(lengthBytes > 0 && lengthBytes <= MAX_DERIVED_BYTES && Number.isInteger(lengthBytes))) return undefined;
     try {
-      if (op === OP.pbkdf2) return buffer(pbkdf2Sync(bytes(a[1]), bytes(a[2]), num(a[3]), lengthBytes, hash));
+      if (op === OP.pbkdf2) {
+        const iterations = num(a[3]);
+        if (!(iterations >= 1 && iterations <= MAX_PBKDF2_ITERATIONS)) return undefined;
+        return buffer(pbkdf2Sync(bytes(a[1]), bytes(a[2]), iterations, lengthBytes, hash));
+      }
       return buffer(new Uint8Array(hkdfSync(hash, bytes(a[1]), bytes(a[2]), bytes(a[3]), lengthBytes)));
     } catch {
       return undefined;
