@@ -15,5 +15,6 @@ import subtle from "./js/subtle.qjs" with { type: "text" };
 import text from "./js/text.qjs" with { type: "text" };
 import url from "./js/url.qjs" with { type: "text" };
 import urlpattern from "./js/urlpattern.qjs" with { type: "text" };
+import writable from "./js/writable.qjs" with { type: "text" };
 
-export const MODULES: Record<string, string> = { blob, clone, crypto, events, fetch, formdata, headers, request, response, streams, subtle, text, url, urlpattern };
+export const MODULES: Record<string, string> = { blob, clone, crypto, events, fetch, formdata, headers, request, response, streams, subtle, text, url, urlpattern, writable };
