@@ -47,14 +47,23 @@ function queryable(q: PGlite | Transaction): Queryable {
   };
 }
 
+// Per-thread WASM module cache (allowed by STYLE §4): compiling pglite.wasm
+// costs a noticeable part of a start; a test process or a restart reuses it.
+let modules: Promise<[WebAssembly.Module, WebAssembly.Module]> | null = null;
+const compiledModules = () =>
+  (modules ??= Promise.all([
+    Bun.file(pgliteWasmPath).arrayBuffer().then((b) => WebAssembly.compile(b)),
+    Bun.file(initdbWasmPath).arrayBuffer().then((b) => WebAssembly.compile(b)),
+  ]).catch((e) => {
+    modules = null; // a failed read is retried by the next open
+    throw e;
+  }));
+
 export async function openPglite(opts: PgliteOptions, log: Logger): Promise<Db> {
   const dataDir = join(opts.dataDir, "pgdata");
   await mkdir(dataDir, { recursive: true });
   const started = performance.now();
-  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
-    WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
-    WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
-  ]);
+  const [pgliteWasmModule, initdbWasmModule] = await compiledModules();
   const pg = await PGlite.create({
     dataDir,
     pgliteWasmModule,
