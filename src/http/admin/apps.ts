@@ -65,7 +65,8 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
       {
         body: slugCheckBody,
         parse: "json",
-        detail: { summary: "POST apps/{id}/slug:check — is a new slug valid and free? ({action} = slug:check)" },
+        // Documented by hand as /apps/{id}/slug:check in openapi.ts; `{action}` would only confuse.
+        detail: { hide: true },
         response: { 200: slugCheckSchema },
       },
     );
