@@ -141,6 +141,10 @@ export function createPool(opts: PoolOptions) {
         else d.reject(new Error(msg.message));
         return;
       }
+      case "recycle":
+        opts.log.info("recycling sandbox worker", { worker: slot.index, heap_mb: msg.heapMb });
+        retire(slot);
+        return;
       case "fatal":
         replace(slot, `sandbox host fault: ${msg.message}`);
         return;
@@ -167,15 +171,34 @@ export function createPool(opts: PoolOptions) {
     for (const d of slot.describes.values()) d.reject(new Error(`sandbox host failed: ${reason}`));
     slot.pending.clear();
     slot.describes.clear();
-    if (closed) return;
+    if (closed || retiring.delete(slot)) return;
     restarts++;
     opts.log.warn("sandbox worker replaced", { worker: slot.index, reason });
     slots[slot.index] = spawn(slot.index);
   }
 
+  /** Graceful replacement: a fresh worker takes new work, the old one finishes what it has. */
+  const retiring = new Set<Slot>();
+  function retire(slot: Slot) {
+    if (slot.dead || closed || slots[slot.index] !== slot) return;
+    slots[slot.index] = spawn(slot.index);
+    retiring.add(slot);
+    restarts++;
+  }
+  const reapRetiring = () => {
+    for (const slot of retiring) {
+      if (slot.pending.size === 0 && slot.describes.size === 0) {
+        retiring.delete(slot);
+        slot.dead = true;
+        slot.worker.terminate();
+      }
+    }
+  };
+
   const supervisor = setInterval(() => {
+    reapRetiring();
     const now = performance.now();
-    for (const slot of slots) {
+    for (const slot of [...slots, ...retiring]) {
       let hung = false;
       for (const p of slot.pending.values()) {
         if (now < p.deadline) continue;
@@ -263,7 +286,7 @@ export function createPool(opts: PoolOptions) {
     async close() {
       closed = true;
       clearInterval(supervisor);
-      for (const slot of slots) replace(slot, "runtime closed");
+      for (const slot of [...slots, ...retiring]) replace(slot, "runtime closed");
     },
   };
 }

@@ -5,7 +5,7 @@
 import type { QuickJSHandle } from "quickjs-emscripten-core";
 import type { InstallShims, WireResponse } from "./shims/index.ts";
 
-const FALLBACK_JS = `(function () {
+const FALLBACK_JS = `(function (hostFetch) {
 "use strict";
 class Headers {
   #m = new Map();
@@ -35,7 +35,12 @@ class Response {
   async json() { return JSON.parse(text(this._body)); }
   static json(data, init = {}) { const r = new Response(JSON.stringify(data), init); if (!r.headers.has("content-type")) r.headers.set("content-type", "application/json"); return r; }
 }
-for (const [n, v] of [["Headers", Headers], ["Request", Request], ["Response", Response]]) Object.defineProperty(globalThis, n, { value: v, writable: true, configurable: true });
+async function fetch(input, init = {}) {
+  const req = input instanceof Request ? input : new Request(input, init);
+  const [status, statusText, headers, body] = await hostFetch(req.method, req.url, [...req.headers], req._body == null ? null : text(req._body));
+  return new Response(body, { status, statusText, headers });
+}
+for (const [n, v] of [["Headers", Headers], ["Request", Request], ["Response", Response], ["fetch", fetch]]) Object.defineProperty(globalThis, n, { value: v, writable: true, configurable: true });
 return {
   toRequest: (method, url, headers, body) => new Request(url, { method, headers, body }),
   fromResponse(r) {
@@ -43,14 +48,44 @@ return {
     return [r.status, r.statusText, [...r.headers], text(r._body)];
   },
 };
-})()`;
+})`;
 
-export const installFallbackShims: InstallShims = (ctx) => {
-  const api = ctx.unwrapResult(ctx.evalCode(FALLBACK_JS, "picloud:fallback-shims", { type: "global" }));
-  const toRequest = ctx.getProp(api, "toRequest");
-  const fromResponse = ctx.getProp(api, "fromResponse");
+export const installFallbackShims: InstallShims = (ctx, host) => {
   const decoder = new TextDecoder();
   const encoder = new TextEncoder();
+  // Settling a deferred from the host: pump right after (rule of shims/index.ts).
+  const hostFetch = ctx.newFunction("hostFetch", (methodH, urlH, headersH, bodyH) => {
+    const deferred = ctx.newPromise();
+    const body = ctx.typeof(bodyH) === "string" ? encoder.encode(ctx.getString(bodyH)) : null;
+    host
+      .fetch({ method: ctx.getString(methodH), url: ctx.getString(urlH), headers: ctx.dump(headersH), body })
+      .then(
+        (res) => {
+          if (!ctx.alive) return;
+          const value = ctx.unwrapResult(
+            ctx.evalCode(JSON.stringify([res.status, res.statusText, res.headers, res.body ? decoder.decode(res.body) : null])),
+          );
+          deferred.resolve(value);
+          value.dispose();
+        },
+        (e: unknown) => {
+          if (!ctx.alive) return;
+          const err = ctx.newError({ name: "TypeError", message: `fetch failed: ${e instanceof Error ? e.message : String(e)}` });
+          deferred.reject(err);
+          err.dispose();
+        },
+      )
+      .finally(() => {
+        if (ctx.alive) ctx.runtime.executePendingJobs();
+      });
+    return deferred.handle;
+  });
+  const factory = ctx.unwrapResult(ctx.evalCode(FALLBACK_JS, "picloud:fallback-shims", { type: "global" }));
+  const api = ctx.unwrapResult(ctx.callFunction(factory, ctx.undefined, hostFetch));
+  factory.dispose();
+  hostFetch.dispose();
+  const toRequest = ctx.getProp(api, "toRequest");
+  const fromResponse = ctx.getProp(api, "fromResponse");
   return {
     toRequest(wire) {
       const args = [
