@@ -53,9 +53,15 @@ export async function createServices(config: Config, log: Logger) {
       locateApp: apps.locate,
     });
     const invoker = createInvoker({ runtime, executions, log, statusOf: (code) => STATUS[code] });
-    await routeTable.start();
-    await executions.start();
-    if (seeded) await seedHelloRoute({ db, routeTable }, seeded.script);
+    try {
+      await routeTable.start();
+      await executions.start();
+      if (seeded) await seedHelloRoute({ db, routeTable }, seeded.script);
+    } catch (e) {
+      // Workers are threads: left running they would keep a failed start's process alive.
+      await runtime.close().catch(() => {});
+      throw e;
+    }
 
     return {
       config, log, db, schemaVersion, auth, apps, domains, scripts, users, members, apiKeys, seeded,

@@ -14,6 +14,11 @@ if (!PG) process.stderr.write("two-nodes: PICLOUD_TEST_DATABASE_URL is unset —
 
 describe.skipIf(!PG)("postgres: two server processes", () => {
   const a = startPicloud({ driver: "postgres" });
+  // Inner describe: its afterAll stops node B before the outer one drops the database.
+  describe("node B", () => twoNodes(a));
+});
+
+function twoNodes(a: ReturnType<typeof startPicloud>) {
   let b: ReturnType<typeof Bun.spawn> | null = null;
   let bUrl = "";
   let dir = "";
@@ -91,4 +96,4 @@ describe.skipIf(!PG)("postgres: two server processes", () => {
     }, "node A to see node B's route");
     expect(res).toMatchObject({ script: "two-nodes-b" });
   });
-});
+}
