@@ -23,7 +23,7 @@ const row = (): ExecutionRow => {
     error: null, stack: null, root_execution_id: id, trigger_depth: 0, created_at: new Date().toISOString(),
   };
 };
-for (const batch of [50, 500]) {
+for (const batch of [50, 500, 2000]) {
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (let n = 0; n < ROWS; n += batch) await insertExecutions(db, Array.from({ length: batch }, row));
