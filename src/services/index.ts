@@ -45,7 +45,10 @@ export async function createServices(config: Config, log: Logger) {
     const runtime = createRuntime(config.runtime, { log, fetch: createGuardedFetch(config.runtime) });
     const scriptCache = createScriptCache({ db, runtime });
     const routeTable = createRouteTable({ db, log });
-    routeTable.onChange((appId) => scriptCache.invalidate(appId));
+    routeTable.onChange((appId) => {
+      scriptCache.invalidate(appId);
+      runtime.invalidateModules(appId === "*" ? undefined : appId);
+    });
     const routes = createRoutes({ db, auth, routeTable, scripts: scriptCache });
     const executions = createExecutions({
       db, log, config, auth,
