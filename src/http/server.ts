@@ -10,7 +10,10 @@ import { authRoutes } from "./admin/auth.ts";
 import { domainsRoutes } from "./admin/domains.ts";
 import { membersRoutes } from "./admin/members.ts";
 import { scriptsRoutes } from "./admin/scripts.ts";
+import { logsRoutes } from "./admin/logs.ts";
+import { routesRoutes } from "./admin/routes.ts";
 import { adminJsonBody } from "./body.ts";
+import { createDataPlane } from "./data-plane/index.ts";
 import { errorBoundary } from "./errors.ts";
 import { openapiRoutes } from "./openapi.ts";
 
@@ -24,10 +27,18 @@ export function createServer(services: Services) {
     .use(appsRoutes(services))
     .use(domainsRoutes(services))
     .use(membersRoutes(services))
-    .use(scriptsRoutes(services));
+    .use(scriptsRoutes(services))
+    .use(routesRoutes(services))
+    .use(logsRoutes(services));
+  const dataPlane = createDataPlane({ ...services, scripts: services.scriptCache });
 
   return new Elysia({ name: "picloud" })
     .use(errorBoundary(services.log))
+    // User routes and /api/v1/execute answer before any admin hook or body parsing (DESIGN §2).
+    .onRequest(async ({ request }) => {
+      const answer = dataPlane.handle(request);
+      if (answer) return await answer;
+    })
     .use(adminJsonBody())
     .use(openapiRoutes())
     .get("/healthz", () => new Response("ok", { headers: { "content-type": "text/plain" } }), {

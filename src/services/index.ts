@@ -6,6 +6,14 @@ import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/open.ts";
 import type { Logger } from "../log.ts";
 import { compileScript } from "../runtime/compile.ts";
+import { createRuntime } from "../runtime/index.ts";
+import { STATUS } from "../http/errors.ts";
+import { createExecutions } from "./executions.ts";
+import { createInvoker } from "./invoke.ts";
+import { createRoutes } from "./routes.ts";
+import { createRouteTable } from "./route-table.ts";
+import { createScriptCache } from "./script-cache.ts";
+import { seedHelloRoute } from "./seed-routes.ts";
 import { createApiKeys } from "./api-keys.ts";
 import { createApps } from "./apps.ts";
 import { createDomains } from "./domains.ts";
@@ -30,9 +38,30 @@ export async function createServices(config: Config, log: Logger) {
     const members = createMembers({ db, auth, resolveAppId: apps.resolveId });
     const apiKeys = createApiKeys({ db, auth, appExists: async (id) => (await apps.findById(id)) !== null });
     const seeded = await seedFreshInstall({ db, log, apps, domains, scripts });
+
+    // Routes, invocation and execution logs (exec).
+    const runtime = createRuntime(config.runtime, { log });
+    const scriptCache = createScriptCache({ db, runtime });
+    const routeTable = createRouteTable({ db, log });
+    routeTable.onChange((appId) => scriptCache.invalidate(appId));
+    const routes = createRoutes({ db, auth, routeTable, scripts: scriptCache });
+    const executions = createExecutions({
+      db, log, config, auth,
+      appOfScript: async (id) => (await scriptCache.get(id))?.spec.app.id ?? null,
+      locateApp: apps.locate,
+    });
+    const invoker = createInvoker({ runtime, executions, log, statusOf: (code) => STATUS[code] });
+    await routeTable.start();
+    await executions.start();
+    if (seeded) await seedHelloRoute({ db, routeTable }, seeded.script);
+
     return {
       config, log, db, schemaVersion, auth, apps, domains, scripts, users, members, apiKeys, seeded,
+      runtime, scriptCache, routeTable, routes, executions, invoker,
       async close() {
+        await executions.close();
+        await routeTable.close();
+        await runtime.close();
         await db.close();
       },
     };

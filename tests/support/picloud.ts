@@ -204,6 +204,11 @@ export async function dropDatabase(base: string, name: string): Promise<void> {
   }
 }
 
+/** Gives a PiCloud data dir an initialised (empty) PGlite cluster, without paying initdb again. */
+export async function preparePgliteDataDir(dataDir: string): Promise<void> {
+  await seedPgliteDir(join(dataDir, "pgdata"));
+}
+
 /**
  * PGlite's initdb costs seconds per fresh directory. One empty, initialised
  * data dir is kept per PGlite version in the temp dir and copied for each

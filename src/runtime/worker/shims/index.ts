@@ -1,7 +1,9 @@
 // Contract between the sandbox (worker/sandbox.ts) and the Web API shims (DESIGN §3).
 // The shims are thin JS inside QuickJS backed by the worker's native
 // implementations (Bun's URL, TextEncoder, crypto…). Security never relies on them.
-import type { QuickJSContext } from "quickjs-emscripten-core";
+import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
+import { createHostOps, toHostError, type OpsState } from "./host-ops.ts";
+import BOOTSTRAP from "./js/bootstrap.qjs" with { type: "text" };
 
 /** A request or response crossing the sandbox boundary as plain data. */
 export interface WireRequest {
@@ -9,6 +11,8 @@ export interface WireRequest {
   url: string;
   headers: [string, string][];
   body: Uint8Array | null;
+  /** Outbound fetch only: the script's `redirect` mode (absent means "follow"). */
+  redirect?: "follow" | "manual" | "error";
 }
 export interface WireResponse {
   status: number;
@@ -33,9 +37,77 @@ export interface ShimHost {
 export interface ShimBridge {
   /** wire → a sandbox `Request`. */
   toRequest(wire: WireRequest): import("quickjs-emscripten-core").QuickJSHandle;
-  /** A sandbox value returned by a handler → a promise of its wire form (rejects if it is not a Response). */
+  /**
+   * A sandbox value returned by a handler → a promise of its wire form (rejects if it is not a Response).
+   * Rejections: a TypeError for a value that is not a Response ("handler must return a Response, got …"),
+   * else an Error carrying the script's thrown name, message and sandbox stack.
+   * It pumps pending jobs once; a body fed by timers settles as the event loop runs them.
+   */
   fromResponse(value: import("quickjs-emscripten-core").QuickJSHandle): Promise<WireResponse>;
   dispose(): void;
 }
 
 export type InstallShims = (ctx: QuickJSContext, host: ShimHost) => ShimBridge;
+
+export const installShims: InstallShims = (ctx, host) => {
+  const state: OpsState = {
+    alive: true,
+    pending: new Map(),
+    deferreds: new Set(),
+    // Team rule: after settling a sandbox promise from the host, run its jobs.
+    pump() {
+      if (state.alive && ctx.runtime.hasPendingJob()) ctx.runtime.executePendingJobs().dispose();
+    },
+  };
+  const ops = createHostOps(ctx, host, state);
+  const dispatch = ctx.newFunction("", (op: QuickJSHandle, ...args: QuickJSHandle[]) => ops(ctx.getNumber(op), args));
+  const boot = ctx.unwrapResult(ctx.evalCode(BOOTSTRAP, "picloud:shims.js"));
+  const bridgeResult = ctx.callFunction(boot, ctx.undefined, dispatch, ctx.global);
+  boot.dispose();
+  dispatch.dispose();
+  const bridge = ctx.unwrapResult(bridgeResult);
+  const toRequestFn = ctx.getProp(bridge, "toRequest");
+  const fromResponseFn = ctx.getProp(bridge, "fromResponse");
+  bridge.dispose();
+  let nextId = 1;
+
+  return {
+    toRequest(wire) {
+      let head = `${wire.method}\n${wire.url}`;
+      for (const [k, v] of wire.headers) head += `\n${k.toLowerCase()}\n${v}`;
+      const headH = ctx.newString(head);
+      const bodyH = wire.body ? ctx.newArrayBuffer(wire.body as unknown as ArrayBuffer) : ctx.undefined;
+      const r = ctx.callFunction(toRequestFn, ctx.undefined, headH, bodyH);
+      headH.dispose();
+      bodyH.dispose();
+      return ctx.unwrapResult(r);
+    },
+    fromResponse(value) {
+      const id = nextId++;
+      return new Promise<WireResponse>((resolve, reject) => {
+        state.pending.set(id, { resolve, reject });
+        const idH = ctx.newNumber(id);
+        const r = ctx.callFunction(fromResponseFn, ctx.undefined, value, idH);
+        idH.dispose();
+        if (r.error) {
+          state.pending.delete(id);
+          reject(toHostError(ctx.dump(r.error)));
+          r.error.dispose();
+          return;
+        }
+        r.value.dispose();
+        if (state.pending.has(id)) state.pump();
+      });
+    },
+    dispose() {
+      if (!state.alive) return;
+      state.alive = false;
+      toRequestFn.dispose();
+      fromResponseFn.dispose();
+      for (const d of state.deferreds) d.dispose();
+      state.deferreds.clear();
+      for (const p of state.pending.values()) p.reject(new Error("sandbox disposed"));
+      state.pending.clear();
+    },
+  };
+};

@@ -1,0 +1,2 @@
+declare const handler: { fetch(request: Request): Promise<Response> };
+export default handler;
