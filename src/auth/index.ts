@@ -42,8 +42,6 @@ export interface LoginResult {
 export interface Auth extends Authorizer {
   /** Bootstraps the first owner and subscribes to cross-node invalidations. Call once after migrations. */
   init(): Promise<void>;
-  /** Like `authenticate`, but a failure to reach the database means "anonymous" (the data plane fails open). */
-  tryAuthenticate(request: Request): Promise<Principal | null>;
   /** Resolves a raw bearer token (API key or session token). */
   authenticateToken(token: string): Promise<Principal | null>;
   login(input: { username: unknown; password: unknown }, meta: { ip: string | null; userAgent: string | null }): Promise<LoginResult>;
@@ -139,15 +137,6 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
     async init() {
       await bootstrapOwner({ db, config, log });
       await db.listen(AUTH_INVALIDATE_CHANNEL, () => keys.clear());
-    },
-
-    async tryAuthenticate(request) {
-      try {
-        return await authenticate(request);
-      } catch (error) {
-        log.warn("credential check failed; treating the caller as anonymous", { error });
-        return null;
-      }
     },
 
     async require(principal, capability: Capability, appId?: string) {
