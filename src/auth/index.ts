@@ -9,6 +9,7 @@ import { PicloudError, invalid } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createApiKeyVerifier, looksLikeApiKey } from "./api-keys.ts";
 import { bootstrapOwner } from "./bootstrap.ts";
+import { AUTH_INVALIDATE_CHANNEL } from "./channel.ts";
 import {
   APP_ROLE_CAPABILITIES, CAPABILITIES, INSTANCE_ROLE_CAPABILITIES, effectiveAppRole, scopesCover,
   type AppRole, type Authorizer, type Capability, type Principal,
@@ -19,8 +20,7 @@ import { createSessions } from "./sessions.ts";
 import { createLoginThrottle, type LoginThrottle } from "./throttle.ts";
 
 export const SESSION_COOKIE = "picloud_session";
-/** NOTIFY channel telling every node to drop cached API-key verifications (payload: user id or "*"). */
-export const AUTH_INVALIDATE_CHANNEL = "picloud_auth";
+export { AUTH_INVALIDATE_CHANNEL } from "./channel.ts";
 
 /** The user as login and `auth/me` show it. */
 export interface MeView {
@@ -49,7 +49,7 @@ export interface Auth extends Authorizer {
   logout(token: string | null): Promise<void>;
   /** The credential a request carries: bearer first, then the session cookie. */
   credentialOf(request: Request): string | null;
-  /** Drop cached key verifications here and on every node (a key or user changed). */
+  /** Drop cached sessions and key verifications here and on every node (a key or user changed). */
   invalidate(): Promise<void>;
   readonly sessions: ReturnType<typeof createSessions>;
 }
@@ -136,7 +136,10 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
 
     async init() {
       await bootstrapOwner({ db, config, log });
-      await db.listen(AUTH_INVALIDATE_CHANNEL, () => keys.clear());
+      await db.listen(AUTH_INVALIDATE_CHANNEL, () => {
+        keys.clear();
+        sessions.clear();
+      });
     },
 
     async require(principal, capability: Capability, appId?: string) {
@@ -205,6 +208,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
 
     async invalidate() {
       keys.clear();
+      sessions.clear();
       try {
         await db.notify(AUTH_INVALIDATE_CHANNEL, "*");
       } catch (error) {
