@@ -203,7 +203,9 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
     },
 
     async logout(token) {
-      if (token && !looksLikeApiKey(token)) await sessions.revoke(token);
+      if (!token || looksLikeApiKey(token)) return;
+      await sessions.revoke(token);
+      await auth.invalidate(); // other nodes may hold it in their session cache
     },
 
     async invalidate() {
