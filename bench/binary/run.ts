@@ -4,7 +4,7 @@
 //   bun run build && bun bench/binary/run.ts [--runs 3] [--no-arm64]
 // Writes bench/results/binary.json. About a minute with arm64 included.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { homedir, tmpdir } from "node:os";
+import { homedir, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
@@ -14,6 +14,7 @@ const { values } = parseArgs({
   options: { runs: { type: "string", default: "3" }, "no-arm64": { type: "boolean", default: false } },
 });
 const RUNS = Math.max(1, Number(values.runs));
+const startLoad = loadavg().map((l) => Math.round(l * 100) / 100);
 const QEMU = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"];
 const hasQemu = Bun.spawnSync(["sh", "-c", "command -v qemu-aarch64"]).exitCode === 0 && existsSync("/usr/aarch64-linux-gnu");
 
@@ -153,7 +154,14 @@ try {
 
 const out = {
   measured_at: new Date().toISOString(),
-  machine: { cpus: navigator.hardwareConcurrency, platform: `${process.platform}-${process.arch}`, bun: Bun.version },
+  machine: {
+    cpus: navigator.hardwareConcurrency,
+    platform: `${process.platform}-${process.arch}`,
+    bun: Bun.version,
+    // A shared box: start-up times scale with what else runs, so say how busy it was.
+    loadavg_at_start: startLoad,
+    loadavg_at_end: loadavg().map((l) => Math.round(l * 100) / 100),
+  },
   command: "bun run build && bun bench/binary/run.ts",
   notes: [
     "first start creates the PGlite database (initdb); second start reuses it (median of the runs)",
