@@ -75,7 +75,7 @@ PORT=$PORT PICLOUD_HOST=127.0.0.1 PICLOUD_DATA_DIR="$WORK/empty/data" \
   PICLOUD_WORKERS=1 exec_bin serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 
-HEALTH_TIMEOUT=$([ $QEMU = 1 ] && echo 240 || echo 60)
+HEALTH_TIMEOUT=$([ $QEMU = 1 ] && echo 600 || echo 120)
 healthy=0
 for _ in $(seq 1 $((HEALTH_TIMEOUT * 4))); do
   if [ "$(curl -fsS --max-time 2 "$URL/healthz" 2>/dev/null)" = "ok" ]; then healthy=1; break; fi
