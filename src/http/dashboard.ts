@@ -8,6 +8,7 @@ import { Elysia } from "elysia";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
+import { INITIAL_PASSWORD_FILE } from "../auth/bootstrap.ts";
 import type { Logger } from "../log.ts";
 
 export const DASHBOARD_PREFIX = "/admin";
@@ -17,6 +18,8 @@ export type AssetMap = Map<string, string>;
 
 export interface DashboardOptions {
   log?: Logger;
+  /** The data dir: while the generated owner password file is still there, the sign-in page says where it is. */
+  dataDir?: string;
   /** Overrides where assets come from (tests); default: generated module, then dashboard/dist. */
   assets?: AssetMap | null;
   distDir?: string;
@@ -126,6 +129,15 @@ export const dashboardRoutes = (opts: DashboardOptions = {}) => {
       return assets;
     }));
 
+  // Only the file's name goes to the page, never the data dir's path.
+  const firstRunFile = opts.dataDir ? join(opts.dataDir, INITIAL_PASSWORD_FILE) : null;
+  async function indexHtml(map: AssetMap): Promise<string | Blob> {
+    const file = Bun.file(map.get("index.html")!);
+    if (!firstRunFile || !existsSync(firstRunFile)) return file;
+    const meta = `<meta name="picloud-first-run" content="${INITIAL_PASSWORD_FILE}">`;
+    return (await file.text()).replace("</head>", `    ${meta}\n  </head>`);
+  }
+
   async function serve(request: Request, rel: string): Promise<Response> {
     const map = await assets();
     if (!map) return new Response(NOT_BUILT_PAGE, { status: 200, headers: htmlHeaders() });
@@ -135,7 +147,7 @@ export const dashboardRoutes = (opts: DashboardOptions = {}) => {
       if (isHashed(rel) || /\.(js|css|map|png|svg|woff2?)$/.test(rel)) {
         return Response.json({ error: { code: "not_found", message: `no dashboard asset ${rel}` } }, { status: 404 });
       }
-      return new Response(Bun.file(map.get("index.html")!), { headers: htmlHeaders() });
+      return new Response(await indexHtml(map), { headers: htmlHeaders() });
     }
     const headers: Record<string, string> = {
       "content-type": contentTypeOf(rel),

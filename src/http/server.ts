@@ -13,6 +13,7 @@ import { scriptsRoutes } from "./admin/scripts.ts";
 import { logsRoutes } from "./admin/logs.ts";
 import { routesRoutes } from "./admin/routes.ts";
 import { adminJsonBody } from "./body.ts";
+import { dashboardRoutes } from "./dashboard.ts";
 import { createDataPlane } from "./data-plane/index.ts";
 import { errorBoundary } from "./errors.ts";
 import { openapiRoutes } from "./openapi.ts";
@@ -56,7 +57,8 @@ export function createServer(services: Services) {
       }),
       { detail: { tags: ["service"], summary: "Versions of the product, SDK, API, database schema and worker protocol" } },
     )
-    .use(admin);
+    .use(admin)
+    .use(dashboardRoutes({ log: services.log, dataDir: services.config.dataDir }));
 }
 
 export type Server = ReturnType<typeof createServer>;

@@ -7,7 +7,7 @@ import type { Db } from "../../src/db/db.ts";
 import { DbError, isUniqueViolation } from "../../src/db/db.ts";
 import { openDb } from "../../src/db/open.ts";
 import { silentLogger } from "../../src/log.ts";
-import { createDatabase, dropDatabase, eachDriver, preparePgliteDataDir } from "../support/picloud.ts";
+import { createDatabase, dropDatabase, eachDriver, HOOK_TIMEOUT_MS, preparePgliteDataDir } from "../support/picloud.ts";
 
 const BASE = process.env.PICLOUD_TEST_DATABASE_URL;
 
@@ -21,12 +21,12 @@ eachDriver((driver) => {
     if (driver === "postgres") database = await createDatabase(BASE!);
     else await preparePgliteDataDir(dir);
     db = await openDb({ dataDir: dir, databaseUrl: database?.url, pglite: { sharedBuffers: "16MB", workMem: "2MB" } }, silentLogger);
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     await db?.close();
     if (database) await dropDatabase(database.base, database.name);
     await rm(dir, { recursive: true, force: true });
-  });
+  }, HOOK_TIMEOUT_MS);
 
   test(`${driver}: values are normalised the same way`, async () => {
     const [row] = await db.query<Record<string, unknown>>(

@@ -6,7 +6,7 @@ import type { Db } from "../../src/db/db.ts";
 import { MIGRATIONS, SCHEMA_VERSION, migrate } from "../../src/db/migrate.ts";
 import { openDb } from "../../src/db/open.ts";
 import { silentLogger } from "../../src/log.ts";
-import { createDatabase, dropDatabase, eachDriver, preparePgliteDataDir } from "../support/picloud.ts";
+import { createDatabase, dropDatabase, eachDriver, HOOK_TIMEOUT_MS, preparePgliteDataDir } from "../support/picloud.ts";
 
 const BASE = process.env.PICLOUD_TEST_DATABASE_URL;
 const pglite = { sharedBuffers: "16MB", workMem: "2MB" };
@@ -20,11 +20,11 @@ eachDriver((driver) => {
     dir = await mkdtemp(join(tmpdir(), "picloud-migrate-"));
     if (driver === "postgres") database = await createDatabase(BASE!);
     else await preparePgliteDataDir(dir);
-  });
+  }, HOOK_TIMEOUT_MS);
   afterAll(async () => {
     if (database) await dropDatabase(database.base, database.name);
     await rm(dir, { recursive: true, force: true });
-  });
+  }, HOOK_TIMEOUT_MS);
 
   test(`${driver}: migrations apply once, are recorded, and a second run is a no-op`, async () => {
     const db = await open();

@@ -229,7 +229,7 @@ export const api = {
     list: () => request<App[]>("GET", "/apps"),
     get: (idOrSlug: string) => request<App>("GET", `/apps/${enc(idOrSlug)}`),
     create: (body: { slug: string; name: string; description?: string }) => request<App>("POST", "/apps", body),
-    update: (id: string, patch: Partial<{ slug: string; name: string; description: string | null }>) =>
+    update: (id: string, patch: Partial<{ slug: string; name: string; description: string }>) =>
       request<App>("PATCH", `/apps/${enc(id)}`, patch),
     remove: (id: string, force = false) => request<void>("DELETE", `/apps/${enc(id)}${force ? "?force=true" : ""}`),
     checkSlug: (id: string, slug: string) =>
@@ -254,7 +254,7 @@ export const api = {
     get: (id: string) => request<Script>("GET", `/scripts/${enc(id)}`),
     create: (body: { app_id: string; name: string; source: string; kind?: "endpoint" | "module"; description?: string }) =>
       request<Script>("POST", "/scripts", body),
-    update: (id: string, patch: Partial<{ name: string; source: string; description: string | null; limits: Limits | null }>) =>
+    update: (id: string, patch: Partial<{ name: string; source: string; description: string; limits: Limits | null }>) =>
       request<Script>("PATCH", `/scripts/${enc(id)}`, patch),
     remove: (id: string) => request<void>("DELETE", `/scripts/${enc(id)}`),
     versions: (id: string) => request<ScriptVersion[]>("GET", `/scripts/${enc(id)}/versions`),
@@ -294,17 +294,20 @@ export interface InvokeResult {
   executionId: string | null;
 }
 
-/** Sends a request to the data plane's direct endpoint (not an admin call: no JSON envelope). */
+/** Sends a request to the data plane (not an admin call: answers are the script's own). */
 export async function invokeScript(
   scriptId: string,
-  req: { method: string; path: string; headers: [string, string][]; body: string },
+  req: { method: string; path: string; headers: [string, string][]; body: string; viaRoute?: boolean },
 ): Promise<InvokeResult> {
   const path = req.path && req.path !== "/" ? (req.path.startsWith("/") ? req.path : `/${req.path}`) : "";
+  // Direct: `/api/v1/execute/{id}[/rest]` needs no route (the tail becomes ctx.rest). Via route: the
+  // path on this origin, so host → app → route matching runs as for any visitor.
+  const url = req.viaRoute ? path || "/" : `/api/v1/execute/${enc(scriptId)}${path}`;
   const headers = new Headers();
   for (const [k, v] of req.headers) if (k.trim()) headers.append(k.trim(), v);
   const init: RequestInit = { method: req.method, headers, credentials: "same-origin" };
   if (req.method !== "GET" && req.method !== "HEAD" && req.body) init.body = req.body;
-  const res = await fetch(`/api/v1/execute/${enc(scriptId)}${path}`, init);
+  const res = await fetch(url, init);
   const body = await res.text();
   return {
     status: res.status,
