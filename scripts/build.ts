@@ -9,13 +9,14 @@
 //   the binary import.meta.url is the bundle root, so the worker must land at
 //   `<root>/worker/main.js`. Two tiny wrapper entries in .build/ give exactly
 //   that layout (`main.js`, `worker/main.js`);
-// - the dashboard's built assets (dashboard/dist, when built) as `--asset`,
-//   found at `/$bunfs/root/dashboard/` in the binary (src/http/dashboard.ts).
+// - the dashboard's built assets (dashboard/dist, when built): imported as
+//   files by src/http/dashboard-assets.gen.ts (scripts/embed-dashboard.ts,
+//   re-run here when dist is newer), so they are embedded like the WASM.
 //
 // Cross-compiling needs the target's Bun executable; it comes from the npm
 // registry (`@oven/bun-linux-aarch64` at this Bun's version), cached in
 // ~/.cache/picloud-build, so no other download is ever attempted.
-import { cpSync, existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -55,7 +56,7 @@ async function bunExecutableFor(target: Target): Promise<string> {
 }
 
 /** Wrapper entries laid out as the binary's virtual root (see the header). */
-function stage(): { entrypoints: string[]; assets: string[] } {
+function stage(): string[] {
   rmSync(STAGE, { recursive: true, force: true });
   mkdirSync(join(STAGE, "worker"), { recursive: true });
   writeFileSync(join(STAGE, "main.ts"), 'import "../src/main.ts";\n');
@@ -66,29 +67,31 @@ function stage(): { entrypoints: string[]; assets: string[] } {
   } else {
     console.warn("warning: src/runtime/worker/main.ts is missing; the binary has no sandbox worker");
   }
-  const assets: string[] = [];
-  const dashboard = join(ROOT, "dashboard", "dist");
-  if (existsSync(join(dashboard, "index.html"))) {
-    // --asset keeps the last path component: copying to …/dashboard makes it /$bunfs/root/dashboard/.
-    cpSync(dashboard, join(STAGE, "assets", "dashboard"), { recursive: true });
-    assets.push(join(STAGE, "assets", "dashboard"));
+  // The dashboard's assets come in through src/http/dashboard-assets.gen.ts
+  // (file imports, written by scripts/embed-dashboard.ts), which the bundler embeds.
+  const dist = join(ROOT, "dashboard", "dist", "index.html");
+  const gen = join(ROOT, "src", "http", "dashboard-assets.gen.ts");
+  if (existsSync(dist)) {
+    if (!existsSync(gen) || statSync(gen).mtimeMs < statSync(dist).mtimeMs) {
+      const r = Bun.spawnSync(["bun", join(ROOT, "scripts", "embed-dashboard.ts")], { cwd: ROOT, stdout: "inherit", stderr: "inherit" });
+      if (r.exitCode !== 0) throw new Error("scripts/embed-dashboard.ts failed");
+    }
   } else {
-    console.warn("note: dashboard/dist not built (cd dashboard && bun run build); the binary serves no dashboard");
+    console.warn("note: dashboard not built (bun run build:dashboard); the binary serves a page saying so at /admin/");
   }
-  return { entrypoints, assets };
+  return entrypoints;
 }
 
-async function build(target: Target, staged: { entrypoints: string[]; assets: string[] }): Promise<string> {
+async function build(target: Target, entrypoints: string[]): Promise<string> {
   const outfile = join(DIST, `picloud-${target.name}`);
   const result = await Bun.build({
-    entrypoints: staged.entrypoints,
+    entrypoints,
     root: STAGE,
     // A service binary must not pick up a stray .env or bunfig.toml from whatever directory it starts in.
     compile: {
       target: target.bunTarget,
       outfile,
       executablePath: await bunExecutableFor(target),
-      assets: staged.assets,
       autoloadDotenv: false,
       autoloadBunfig: false,
     },
@@ -107,11 +110,11 @@ const wanted = values.target?.length ? TARGETS.filter((t) => values.target!.some
 if (wanted.length === 0) throw new Error(`--target must be one of ${TARGETS.map((t) => t.name).join(", ")}`);
 
 mkdirSync(DIST, { recursive: true });
-const staged = stage();
+const entrypoints = stage();
 try {
   for (const target of wanted) {
     const started = performance.now();
-    const out = await build(target, staged);
+    const out = await build(target, entrypoints);
     const mb = (statSync(out).size / 1024 / 1024).toFixed(1);
     console.log(`${out}  ${mb} MB  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }

@@ -43,6 +43,11 @@ run_bin() {
   if [ $QEMU = 1 ]; then qemu-aarch64 -L /usr/aarch64-linux-gnu "$BIN" "$@"; else "$BIN" "$@"; fi
 }
 
+# `exec`, so the background job's pid is the server's own and SIGTERM reaches it.
+exec_bin() {
+  if [ $QEMU = 1 ]; then exec qemu-aarch64 -L /usr/aarch64-linux-gnu "$BIN" "$@"; else exec "$BIN" "$@"; fi
+}
+
 # The CLI side: the binary itself, with its own config dir, never a developer's login.
 cli() {
   HOME="$WORK/home" XDG_CONFIG_HOME="$WORK/home/.config" PICLOUD_URL= PICLOUD_TOKEN= run_bin "$@"
@@ -67,7 +72,7 @@ cd "$WORK/empty" || exit 1
 STARTED=$(date +%s.%N)
 PORT=$PORT PICLOUD_HOST=127.0.0.1 PICLOUD_DATA_DIR="$WORK/empty/data" \
   PICLOUD_ADMIN_USERNAME=admin PICLOUD_ADMIN_PASSWORD="$PASSWORD" \
-  PICLOUD_WORKERS=1 run_bin serve >"$WORK/server.log" 2>&1 &
+  PICLOUD_WORKERS=1 exec_bin serve >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
 
 HEALTH_TIMEOUT=$([ $QEMU = 1 ] && echo 240 || echo 60)

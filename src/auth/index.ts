@@ -68,6 +68,27 @@ export function readCookie(header: string | null, name: string): string | null {
   return null;
 }
 
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * A state-changing request that a browser sent from another origin. Its cookie
+ * is ignored (CSRF): SameSite=Lax already stops other sites, but not a sibling
+ * subdomain (another app's wildcard host is "same-site"). Bearer tokens are
+ * unaffected — a page cannot make a browser attach one by itself.
+ */
+export function crossOriginWrite(request: Request): boolean {
+  if (SAFE_METHODS.has(request.method)) return false;
+  const site = request.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") return true;
+  const origin = request.headers.get("origin");
+  if (!origin) return false; // not a browser, or a same-origin request from an old one
+  try {
+    return new URL(origin).host !== new URL(request.url).host;
+  } catch {
+    return true; // "null" or garbage: an opaque origin
+  }
+}
+
 export function createAuth({ db, config, log, throttle = createLoginThrottle() }: {
   db: Db; config: Config; log: Logger; throttle?: LoginThrottle;
 }): Auth {
@@ -82,7 +103,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
       return m ? m[1]! : null;
     }
-    return readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+    return crossOriginWrite(request) ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);
   };
 
   const authenticateToken = async (token: string): Promise<Principal | null> => {

@@ -4,7 +4,11 @@
 
 /** The database or a transaction: what query modules in db/queries/ take. */
 export interface Queryable {
-  /** Parameterised SQL only (`$1`, `$2`…); never interpolate values into `sql`. */
+  /**
+   * Parameterised SQL only (`$1`, `$2`…); never interpolate values into `sql`.
+   * JSON goes in as a string cast through text: `$1::text::jsonb` with `JSON.stringify(v)`.
+   * (A bare `$1::jsonb` makes Bun.SQL encode the string again, storing a JSON string scalar.)
+   */
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Several `;`-separated statements without parameters (migrations). Returns nothing. */
   exec(sql: string): Promise<void>;

@@ -49,7 +49,9 @@ export function asPicloudError(code: string | number, error: unknown): PicloudEr
       try {
         issues = e.all ?? [];
       } catch {}
-      const field = fieldOf(issues[0]) ?? e.type ?? "body";
+      let field = fieldOf(issues[0]) ?? e.type ?? "body";
+      // A failure at the top of the value (empty or non-object body) names the body itself.
+      if (field === "root" || field === "") field = e.type === "body" || !e.type ? "body" : e.type;
       const message = typeof issues[0]?.message === "string" ? issues[0].message : "invalid value";
       return new PicloudError("invalid_request", `${field}: ${message}`, { field });
     }

@@ -5,6 +5,7 @@
 import type { CompileError, CompileResult } from "./types.ts";
 import { loadQuickJS, type QuickJSVariantName } from "./quickjs.ts";
 import { regexLiterals, scanHandlers } from "./handler-scan.ts";
+import { alignLines } from "./line-align.ts";
 
 export interface CompileOptions {
   /** Name used in error messages and QuickJS stack traces. */
@@ -24,7 +25,10 @@ const HANDLER_HINT =
   "write `export default { async fetch(request, ctx) { return new Response(\"hi\") } }` " +
   "(or an `event(event, ctx)` method), or call `Deno.serve(handler)` or `Deno.cron(name, schedule, fn)`";
 
-export async function compileScript(source: string, opts: CompileOptions = {}): Promise<CompileResult> {
+export async function compileScript(original: string, opts: CompileOptions = {}): Promise<CompileResult> {
+  // A hashbang line becomes a comment: same line count, and neither Bun's
+  // scanner nor every QuickJS build accepts it in a module.
+  const source = original.startsWith("#!") ? `//${original.slice(2)}` : original;
   const filename = opts.filename ?? "script.ts";
   const kind = opts.kind ?? "endpoint";
 
@@ -37,17 +41,25 @@ export async function compileScript(source: string, opts: CompileOptions = {}): 
   }
 
   // 2. Plain JavaScript is kept verbatim, so runtime stack traces and QuickJS
-  // errors point at the user's own lines; only TypeScript takes Bun's reprint.
+  // errors point at the user's own lines; TypeScript takes Bun's reprint,
+  // padded back onto the source's line numbers where possible.
   // (Bun's TS mode also drops unused imports; for JS we keep them, as JS would.)
   const verbatimError = parsesAsJavaScript(source) ? await quickjsSyntaxError(source, source, filename, opts.variant) : undefined;
   const verbatim = verbatimError === null;
-  const code = verbatim ? source : transpiled;
+  const code = verbatim ? source : alignToSource(transpiled, source);
 
   const errors: CompileError[] = [];
 
   // 3. Imports, in source order, deduplicated.
   const imports: string[] = [];
-  for (const imp of new Bun.Transpiler({ loader: "js", target: "browser" }).scanImports(code)) {
+  let scanned: ReturnType<Bun.Transpiler["scanImports"]>;
+  try {
+    scanned = new Bun.Transpiler({ loader: "js", target: "browser" }).scanImports(code);
+  } catch (err) {
+    // Bun's TS output that its own JS scanner refuses: report it rather than throw.
+    return { ok: false, errors: bunErrors(err) };
+  }
+  for (const imp of scanned) {
     if (imp.kind !== "import-statement" && imp.kind !== "dynamic-import") continue;
     const spec = imp.path;
     if (spec === "bun:wrap" && !verbatim) {
@@ -70,8 +82,13 @@ export async function compileScript(source: string, opts: CompileOptions = {}): 
   // 4. QuickJS must parse what it will run (Bun accepts syntax QuickJS may not).
   if (!verbatim) {
     const qjsError = await quickjsSyntaxError(code, source, filename, opts.variant);
-    // When the source is plain JavaScript, its own error has exact positions.
-    if (qjsError) return { ok: false, errors: [mapToSource(verbatimError ?? qjsError, code, source)] };
+    // When the source is plain JavaScript, its own error has exact positions;
+    // otherwise the line is right wherever alignment placed it.
+    if (qjsError) {
+      const { message, line, column } = verbatimError ?? qjsError;
+      const lines = source.split("\n").length;
+      return { ok: false, errors: [{ message, line: Math.min(line, lines), column }] };
+    }
   }
 
   // 5. Handler forms.
@@ -98,8 +115,9 @@ function missingHandlerMessage(def: ReturnType<typeof scanHandlers>["defaultExpo
 }
 
 function remoteImportMessage(spec: string): string {
-  if (spec.startsWith("node:")) {
-    return `Node built-in modules are not available in scripts: '${spec}' — use the Web APIs or the "picloud" module instead`;
+  if (spec.startsWith("node:") || spec.startsWith("bun:")) {
+    const runtime = spec.startsWith("node:") ? "Node" : "Bun";
+    return `${runtime} built-in modules are not available in scripts: '${spec}' — use the Web APIs or the "picloud" module instead`;
   }
   return `remote imports are not supported: '${spec}' — copy the code into a module script of this app`;
 }
@@ -158,7 +176,7 @@ async function quickjsSyntaxError(
   source: string,
   filename: string,
   variant: QuickJSVariantName = "quickjs-ng",
-): Promise<(CompileError & { exact?: boolean }) | null> {
+): Promise<CompileError | null> {
   const qjs = await loadQuickJS(variant);
   const runtime = qjs.newRuntime();
   try {
@@ -176,9 +194,8 @@ async function quickjsSyntaxError(
       result.error.dispose();
       const message = `${dumped?.name ?? "SyntaxError"}: ${dumped?.message ?? "invalid module"}`;
       const at = /:(\d+):(\d+)/.exec(dumped?.stack ?? "");
-      const exact = code === source;
-      if (at) return { message, line: Number(at[1]), column: Number(at[2]), exact };
-      if (dumped?.lineNumber) return { message, line: dumped.lineNumber, column: 1, exact };
+      if (at) return { message, line: Number(at[1]), column: Math.max(1, Number(at[2])) };
+      if (dumped?.lineNumber) return { message, line: dumped.lineNumber, column: 1 };
       // QuickJS reports regex errors without a position: find the literal it refused.
       const regex = regexLiterals(code).find((literal) => {
         const r = context.evalCode(literal, filename, { compileOnly: true });
@@ -187,7 +204,7 @@ async function quickjsSyntaxError(
         return Boolean(r.error);
       });
       const offset = regex ? source.indexOf(regex) : -1;
-      if (regex && offset >= 0) return { message: `${message} in ${regex}`, ...offsetToPosition(source, offset), exact: true };
+      if (regex && offset >= 0) return { message: `${message} in ${regex}`, ...offsetToPosition(source, offset) };
       return { message, line: 1, column: 1 };
     } finally {
       context.dispose();
@@ -198,28 +215,17 @@ async function quickjsSyntaxError(
 }
 
 /**
- * QuickJS reports positions in Bun's reprint of TypeScript, which drops blank
- * lines, comments and type-only declarations. Walk both texts in order and
- * match each compiled line to the next source line starting the same way
- * (the prefix before the first `:`, `(`, `<` or `=`, where types appear).
+ * `alignLines` only adds blank lines outside template literals; prove it by
+ * reprinting both versions (Bun's printer drops blank lines) and keep the
+ * unaligned code if they differ in any way.
  */
-function mapToSource(err: CompileError & { exact?: boolean }, compiled: string, source: string): CompileError {
-  if (err.exact) return { message: err.message, line: err.line, column: err.column };
-  const compiledLines = compiled.split("\n");
-  const sourceLines = source.split("\n");
-  let sourceIndex = 0;
-  let mapped = 1;
-  for (let i = 0; i < compiledLines.length && i < err.line; i++) {
-    const text = compiledLines[i]!.trim();
-    const prefix = text.split(/[:(<=,]/)[0]!.trim().slice(0, 24);
-    if (prefix.length < 2) continue;
-    for (let j = sourceIndex; j < sourceLines.length && j < sourceIndex + 200; j++) {
-      if (sourceLines[j]!.trim().startsWith(prefix)) {
-        sourceIndex = j + 1;
-        mapped = j + 1;
-        break;
-      }
-    }
+function alignToSource(compiled: string, source: string): string {
+  const aligned = alignLines(compiled, source);
+  if (aligned === compiled) return compiled;
+  const js = new Bun.Transpiler({ loader: "js", target: "browser" });
+  try {
+    return js.transformSync(aligned) === js.transformSync(compiled) ? aligned : compiled;
+  } catch {
+    return compiled;
   }
-  return { message: err.message, line: mapped, column: 1 };
 }

@@ -16,6 +16,7 @@ import { lookup as dnsLookup } from "node:dns/promises";
 import { PicloudError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { CATEGORY_PHRASE, classifyAddress, isIpLiteral, type AddressCategory } from "./address-class.ts";
+import type { RpcCaller, RuntimeConfig } from "./types.ts";
 import type { WireRequest, WireResponse } from "./worker/shims/index.ts";
 
 export interface GuardedFetchOptions {
@@ -34,9 +35,14 @@ export interface GuardedFetchOptions {
 export const MAX_REDIRECTS = 20;
 
 /** Why a guarded fetch failed, in `PicloudError.details.reason`. */
-export type FetchFailure = "refused" | "invalid_url" | "timeout" | "aborted" | "too_large" | "network";
+export type FetchFailure = "refused" | "invalid_url" | "invalid_method" | "timeout" | "aborted" | "too_large" | "network";
+
+// Forbidden methods of the Fetch standard: CONNECT would open a raw tunnel.
+const FORBIDDEN_METHODS = new Set(["CONNECT", "TRACE", "TRACK"]);
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+// Encodings Bun's fetch decompresses by itself; anything else arrives as sent.
+const DECODED_ENCODINGS = new Set(["gzip", "x-gzip", "deflate", "br", "zstd"]);
 
 // Set by the guard per hop, or meaningless once the URL is rewritten to an IP.
 const DROPPED_REQUEST_HEADERS = new Set(["host", "connection", "keep-alive", "transfer-encoding", "content-length", "upgrade", "proxy-connection", "te", "trailer"]);
@@ -45,12 +51,31 @@ const CROSS_ORIGIN_DROPPED = new Set(["authorization", "cookie", "proxy-authoriz
 
 const fail = (reason: FetchFailure, message: string, extra: Record<string, unknown> = {}) => {
   const code = reason === "refused" ? "forbidden"
-    : reason === "invalid_url" ? "invalid_request"
+    : reason === "invalid_url" || reason === "invalid_method" ? "invalid_request"
     : reason === "timeout" || reason === "aborted" ? "timeout"
     : reason === "too_large" ? "body_too_large"
     : "script_error";
   return new PicloudError(code, message, { reason, ...extra });
 };
+
+/**
+ * The main-thread fetch for `createRuntime({ fetch })` (rpc.ts FetchFn). No
+ * fetch outlives the longest invocation: the deadline is the timeout ceiling,
+ * and the runtime may pass a signal that aborts when the invocation ends.
+ */
+export function createGuardedFetch(
+  config: Pick<RuntimeConfig, "allowPrivateFetch" | "maxFetchResponseBytes" | "ceilings">,
+  extra: Pick<GuardedFetchOptions, "lookup"> = {},
+) {
+  return (request: WireRequest, _caller?: RpcCaller, signal?: AbortSignal): Promise<WireResponse> =>
+    guardedFetch(request, {
+      allowPrivate: config.allowPrivateFetch,
+      maxResponseBytes: config.maxFetchResponseBytes,
+      timeoutMs: config.ceilings.timeoutMs,
+      signal,
+      ...extra,
+    });
+}
 
 /** Logs the dev override at startup; call once from the server. Returns whether it is on. */
 export function warnIfPrivateFetchAllowed(allowPrivate: boolean, log: Logger): boolean {
@@ -201,6 +226,7 @@ export async function guardedFetch(request: WireRequest, opts: GuardedFetchOptio
 async function followRedirects(request: WireRequest, opts: GuardedFetchOptions, signal: AbortSignal): Promise<WireResponse> {
   let url = parseTarget(request.url);
   let method = request.method.toUpperCase();
+  if (FORBIDDEN_METHODS.has(method)) throw fail("invalid_method", `fetch refused: method ${method} is not allowed`);
   let body = request.body;
   let headers = request.headers.filter(([name]) => !DROPPED_REQUEST_HEADERS.has(name.toLowerCase()));
 
@@ -235,7 +261,7 @@ async function followRedirects(request: WireRequest, opts: GuardedFetchOptions, 
       continue;
     }
 
-    const decoded = res.headers.has("content-encoding");
+    const decoded = DECODED_ENCODINGS.has((res.headers.get("content-encoding") ?? "").trim().toLowerCase());
     const payload = await readCapped(res, opts.maxResponseBytes, signal);
     const outHeaders: [string, string][] = [];
     res.headers.forEach((value, name) => {

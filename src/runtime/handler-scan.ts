@@ -1,7 +1,6 @@
 // Static detection of a script's handler forms (DESIGN §3) without running it.
-// Works on Bun.Transpiler output: plain JS with comments already removed, so a
-// small tokenizer that knows strings, template literals and regex literals is
-// enough to tell code from text (a "Deno.serve(" inside a string is not a handler).
+// Works on tokens, so a "Deno.serve(" inside a string or comment is not a handler.
+import { tokenize, type Token } from "./js-tokens.ts";
 
 export interface HandlerForms {
   fetch: boolean;
@@ -19,105 +18,6 @@ export type DefaultExport =
   | { kind: "function" }
   | { kind: "other" };
 
-interface Token {
-  type: "id" | "punct" | "string" | "template" | "regex" | "number";
-  value: string;
-}
-
-const REGEX_AFTER_KEYWORD = new Set([
-  "return", "typeof", "instanceof", "in", "of", "new", "delete", "void", "throw", "case", "do", "else", "yield", "await",
-]);
-
-/** Tokenizes JS well enough to find handler declarations; punctuation is one char per token. */
-export function tokenize(code: string): Token[] {
-  const tokens: Token[] = [];
-  let i = 0;
-  const n = code.length;
-  // Template literal nesting: each entry counts open braces inside a `${`.
-  const templateDepth: number[] = [];
-
-  const readTemplate = () => {
-    // Called with i just past "`" or "}" that closes a substitution.
-    while (i < n) {
-      const c = code[i]!;
-      if (c === "\\") i += 2;
-      else if (c === "`") {
-        i++;
-        return;
-      } else if (c === "$" && code[i + 1] === "{") {
-        i += 2;
-        templateDepth.push(0);
-        return;
-      } else i++;
-    }
-  };
-
-  const regexAllowed = () => {
-    const prev = tokens[tokens.length - 1];
-    if (!prev) return true;
-    if (prev.type === "id") return REGEX_AFTER_KEYWORD.has(prev.value);
-    if (prev.type === "punct") return !(prev.value === ")" || prev.value === "]" || prev.value === "}");
-    return false;
-  };
-
-  while (i < n) {
-    const c = code[i]!;
-    if (c === " " || c === "\t" || c === "\n" || c === "\r") {
-      i++;
-    } else if (c === "/" && code[i + 1] === "/") {
-      while (i < n && code[i] !== "\n") i++;
-    } else if (c === "/" && code[i + 1] === "*") {
-      const end = code.indexOf("*/", i + 2);
-      i = end < 0 ? n : end + 2;
-    } else if (c === '"' || c === "'") {
-      const start = i++;
-      while (i < n && code[i] !== c) i += code[i] === "\\" ? 2 : 1;
-      i++;
-      tokens.push({ type: "string", value: code.slice(start + 1, i - 1) });
-    } else if (c === "`") {
-      i++;
-      readTemplate();
-      tokens.push({ type: "template", value: "" });
-    } else if (c === "}" && templateDepth.length > 0 && templateDepth[templateDepth.length - 1] === 0) {
-      templateDepth.pop();
-      i++;
-      readTemplate();
-      tokens.push({ type: "template", value: "" });
-    } else if (c === "/" && regexAllowed()) {
-      const start = i++;
-      let inClass = false;
-      while (i < n) {
-        const d = code[i]!;
-        if (d === "\\") i += 2;
-        else if (d === "[") (inClass = true), i++;
-        else if (d === "]") (inClass = false), i++;
-        else if (d === "/" && !inClass) break;
-        else if (d === "\n") break;
-        else i++;
-      }
-      i++;
-      while (i < n && /[a-z]/i.test(code[i]!)) i++;
-      tokens.push({ type: "regex", value: code.slice(start, i) });
-    } else if (/[A-Za-z_$\u0080-\uffff]/.test(c)) {
-      const start = i;
-      while (i < n && /[\w$\u0080-\uffff]/.test(code[i]!)) i++;
-      tokens.push({ type: "id", value: code.slice(start, i) });
-    } else if (/[0-9]/.test(c) || (c === "." && /[0-9]/.test(code[i + 1] ?? ""))) {
-      const start = i;
-      while (i < n && /[\w.]/.test(code[i]!)) i++;
-      tokens.push({ type: "number", value: code.slice(start, i) });
-    } else {
-      if (templateDepth.length > 0) {
-        if (c === "{") templateDepth[templateDepth.length - 1]!++;
-        else if (c === "}") templateDepth[templateDepth.length - 1]!--;
-      }
-      tokens.push({ type: "punct", value: c });
-      i++;
-    }
-  }
-  return tokens;
-}
-
 const isPunct = (t: Token | undefined, v: string) => t?.type === "punct" && t.value === v;
 const isId = (t: Token | undefined, v?: string) => t?.type === "id" && (v === undefined || t.value === v);
 
@@ -129,6 +29,11 @@ function objectKeys(tokens: Token[], open: number): string[] {
   for (let i = open; i < tokens.length; i++) {
     const t = tokens[i]!;
     if (t.type === "punct" && "{[(".includes(t.value)) {
+      // A computed key (`["fetch"]() {}`) could be anything: count it as unknown.
+      if (depth === 1 && expectKey && t.value === "[") {
+        keys.push("...");
+        expectKey = false;
+      }
       depth++;
       if (depth === 1) expectKey = true;
       continue;
@@ -201,10 +106,15 @@ export function findDefaultExport(tokens: Token[]): DefaultExport {
     else if (depth === 0 && isId(t, "export")) {
       if (isId(tokens[i + 1], "default")) return describeValue(tokens, i + 2);
       if (isPunct(tokens[i + 1], "{")) {
-        for (let j = i + 2; j < tokens.length && !isPunct(tokens[j], "}"); j++) {
-          if (isId(tokens[j], "as") && isId(tokens[j + 1], "default") && tokens[j - 1]?.type === "id") {
-            const local = tokens[j - 1]!.value;
-            const at = findObjectDeclaration(tokens, local);
+        let close = i + 2;
+        while (close < tokens.length && !isPunct(tokens[close], "}")) close++;
+        for (let j = i + 2; j < close; j++) {
+          // `default as x` re-exports another module's default under a new name.
+          if (!isId(tokens[j], "default") || isId(tokens[j + 1], "as")) continue;
+          // `export { default } from "./x"` / `export { h as default } from "./x"`: defined elsewhere.
+          if (isId(tokens[close + 1], "from")) return { kind: "opaque" };
+          if (isId(tokens[j - 1], "as") && tokens[j - 2]?.type === "id") {
+            const at = findObjectDeclaration(tokens, tokens[j - 2]!.value);
             return at >= 0 ? { kind: "object", keys: objectKeys(tokens, at) } : { kind: "opaque" };
           }
         }
@@ -224,9 +134,8 @@ export function regexLiterals(code: string): string[] {
 /** `Deno.serve(` / `Deno.cron(` anywhere in code (not in strings). */
 function callsDeno(tokens: Token[], method: string): boolean {
   for (let i = 0; i + 3 < tokens.length; i++) {
-    if (isId(tokens[i], "Deno") && isPunct(tokens[i + 1], ".") && isId(tokens[i + 2], method) && isPunct(tokens[i + 3], "(")) {
-      if (!isPunct(tokens[i - 1], ".")) return true;
-    }
+    // `globalThis.Deno.serve(` counts too.
+    if (isId(tokens[i], "Deno") && isPunct(tokens[i + 1], ".") && isId(tokens[i + 2], method) && isPunct(tokens[i + 3], "(")) return true;
   }
   return false;
 }

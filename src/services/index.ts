@@ -6,6 +6,7 @@ import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/open.ts";
 import type { Logger } from "../log.ts";
 import { compileScript } from "../runtime/compile.ts";
+import { warnIfPrivateFetchAllowed } from "../runtime/fetch-guard.ts";
 import { createRuntime } from "../runtime/index.ts";
 import { STATUS } from "../http/errors.ts";
 import { createExecutions } from "./executions.ts";
@@ -23,6 +24,7 @@ import { seedFreshInstall } from "./seed.ts";
 import { createUsers } from "./users.ts";
 
 export async function createServices(config: Config, log: Logger) {
+  warnIfPrivateFetchAllowed(config.runtime.allowPrivateFetch, log); // DESIGN §7: the dev override is loud
   const db = await openDb(config, log);
   try {
     const schemaVersion = await migrate(db, log);

@@ -1,7 +1,7 @@
 // Accounts over HTTP: guards that keep an instance administrable, escalation
 // refused, email merge-patch semantics, deactivation ending access at once.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { eachDriver, startPicloud } from "../support/harness.ts";
+import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 const PW = "correct-horse-battery";
 
@@ -10,7 +10,7 @@ eachDriver((driver) => {
     const pic = startPicloud({ driver });
     let owner: string;
     const adm = (method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
-      pic.api(method, `/api/v1/admin${path}`, body, { token, headers });
+      pic.api(method, `/api/v1/admin${path}`, body, { token: token ?? null, headers });
     const login = async (username: string, password = PW) => {
       const r = await adm("POST", "/auth/login", { username, password });
       expect(r.status).toBe(200);

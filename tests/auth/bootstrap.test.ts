@@ -1,19 +1,20 @@
 // The first owner: from the environment, or generated (printed once, 0600 file);
 // inert once any user exists; reset-password without HTTP.
 import { describe, expect, test } from "bun:test";
-import { statSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { bootstrapOwner, INITIAL_PASSWORD_FILE } from "../../src/auth/bootstrap.ts";
 import { resetPassword } from "../../src/auth/reset-password.ts";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
-import { eachDriver, startPicloud } from "../support/harness.ts";
+import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 eachDriver((driver) => {
   describe(`${driver}: first owner from the environment`, () => {
     const pic = startPicloud({ driver });
     const adm = (method: string, path: string, body?: unknown, token?: string) =>
-      pic.api(method, `/api/v1/admin${path}`, body, { token });
+      pic.api(method, `/api/v1/admin${path}`, body, { token: token ?? null });
 
     test("PICLOUD_ADMIN_USERNAME/PASSWORD create the owner; no password file is written", async () => {
       const r = await adm("POST", "/auth/login", { username: pic.admin.username, password: pic.admin.password });
@@ -59,8 +60,29 @@ eachDriver((driver) => {
       const username = /username: (\S+)/.exec(text)![1]!;
       const password = /password: (\S+)/.exec(text)![1]!;
       expect(password.length).toBeGreaterThanOrEqual(20);
-      const r = await pic.api("POST", "/api/v1/admin/auth/login", { username, password });
+      const r = await pic.api("POST", "/api/v1/admin/auth/login", { username, password }, { token: null });
       expect([r.status, r.body.user.instance_role]).toEqual([200, "owner"]);
+    });
+    test("the password is printed once, with the login URL; a second bootstrap prints nothing", async () => {
+      // Start over on this database: no users at all.
+      await pic.db.query("DELETE FROM users");
+      const dataDir = mkdtempSync(join(tmpdir(), "picloud-boot-"));
+      const config = loadConfig({ PICLOUD_DATA_DIR: dataDir, PICLOUD_PUBLIC_URL: "https://pi.example.test:8443/" });
+      const printed: string[] = [];
+      const print = (t: string) => printed.push(t);
+      const first = await bootstrapOwner({ db: pic.db, config, log: silentLogger, print });
+      expect(first).toMatchObject({ created: true, username: "admin" });
+      const password = /password: (\S+)/.exec(await Bun.file(join(dataDir, INITIAL_PASSWORD_FILE)).text())![1]!;
+      expect(printed).toHaveLength(1);
+      expect(printed[0]).toContain(password);
+      expect(printed[0]).toContain("https://pi.example.test:8443/admin/");
+      expect(statSync(join(dataDir, INITIAL_PASSWORD_FILE)).mode & 0o777).toBe(0o600);
+      const second = await bootstrapOwner({ db: pic.db, config, log: silentLogger, print });
+      expect(second.created).toBe(false);
+      expect(printed).toHaveLength(1);
+      const r = await pic.api("POST", "/api/v1/admin/auth/login", { username: "admin", password }, { token: null });
+      expect(r.status).toBe(200);
+      rmSync(dataDir, { recursive: true, force: true });
     });
   });
 });

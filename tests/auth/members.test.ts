@@ -1,6 +1,6 @@
 // App memberships over HTTP.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { eachDriver, startPicloud } from "../support/harness.ts";
+import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 const PW = "correct-horse-battery";
 
@@ -8,7 +8,7 @@ eachDriver((driver) => {
   describe(`${driver}: app members`, () => {
     const pic = startPicloud({ driver });
     const adm = (method: string, path: string, body?: unknown, token?: string) =>
-      pic.api(method, `/api/v1/admin${path}`, body, { token });
+      pic.api(method, `/api/v1/admin${path}`, body, { token: token ?? null });
     let owner: string;
     let app: { id: string; slug: string };
     const user = async (username: string, instance_role = "member") =>

@@ -1,12 +1,12 @@
 // Login, cookie, logout, me, and the login throttle over real HTTP.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { eachDriver, startPicloud } from "../support/harness.ts";
+import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 eachDriver((driver) => {
   describe(`${driver}: sessions`, () => {
     const pic = startPicloud({ driver });
     const adm = (method: string, path: string, body?: unknown, token?: string, headers?: Record<string, string>) =>
-      pic.api(method, `/api/v1/admin${path}`, body, { token, headers });
+      pic.api(method, `/api/v1/admin${path}`, body, { token: token ?? null, headers });
     let owner: string;
 
     beforeAll(async () => {
@@ -48,6 +48,23 @@ eachDriver((driver) => {
       expect((await adm("GET", "/auth/me", undefined, undefined, { cookie: `picloud_session=${token}` })).status).toBe(401);
       // Other sessions of the same user live on.
       expect((await adm("GET", "/auth/me", undefined, owner)).status).toBe(200);
+    });
+
+    test("a cookie is ignored on a state-changing request from another origin (CSRF); bearer tokens are not", async () => {
+      const token = (await adm("POST", "/auth/login", { username: pic.admin.username, password: pic.admin.password })).body.token;
+      const cookie = { cookie: `picloud_session=${token}` };
+      let n = 0;
+      const post = (headers: Record<string, string>, t?: string) =>
+        adm("POST", "/apps", { slug: `csrf-${n++}`, name: "x" }, t, headers);
+      expect((await post({ ...cookie, origin: "http://evil.example" })).status).toBe(401);
+      expect((await post({ ...cookie, "sec-fetch-site": "same-site" })).status).toBe(401);
+      expect((await post({ ...cookie, origin: "null" })).status).toBe(401);
+      expect((await post({ ...cookie, origin: pic.url })).status).toBe(201);
+      expect((await post({ ...cookie, "sec-fetch-site": "same-origin" })).status).toBe(201);
+      expect((await post(cookie)).status).toBe(201); // no Origin: not a browser
+      expect((await post({ origin: "http://evil.example" }, token)).status).toBe(201);
+      // Reads are not state-changing: a cross-origin GET still sees the cookie (CORS keeps the answer from the page).
+      expect((await adm("GET", "/auth/me", undefined, undefined, { ...cookie, origin: "http://evil.example" })).status).toBe(200);
     });
 
     test("wrong password, unknown user and garbage tokens are 401 with the JSON error shape", async () => {

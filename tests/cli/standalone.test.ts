@@ -119,7 +119,7 @@ describe("output shapes", () => {
 
   test("json: lists are bare arrays of the server's objects", () => {
     expect(JSON.parse(renderList("json", rows, cols))).toEqual(rows);
-    expect(JSON.parse(renderObject("json", rows[0], cols))).toEqual(rows[0]);
+    expect(JSON.parse(renderObject("json", rows[0]!, cols))).toEqual(rows[0]);
   });
 
   test("table: aligned columns with upper-case headers; empty list says so", () => {

@@ -7,7 +7,7 @@
 // src/auth: the test restates DESIGN §7 independently so a bug in the
 // implementation cannot make itself right.
 import { beforeAll, describe, expect, test } from "bun:test";
-import { eachDriver, startPicloud } from "../support/harness.ts";
+import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 type AppRole = "viewer" | "editor" | "app_admin";
 type Cred = "session" | "scoped" | "bound";
@@ -38,6 +38,8 @@ const ACTORS: Actor[] = [
   { name: "member-app_admin", role: "member", membership: "app_admin" },
 ];
 const CREDS: Cred[] = ["session", "scoped", "bound"];
+/** A row runs ~30 requests (plus setup) on a 2-core box shared with other suites. */
+const CELL_TIMEOUT_MS = 120_000;
 
 type Need =
   | { app: Target; min: AppRole; scope: string }
@@ -200,7 +202,7 @@ eachDriver((driver) => {
 
     beforeAll(async () => {
       w.api = async (method, path, body, token) => {
-        const r = await pic.api(method, `/api/v1/admin${path}`, body, { token });
+        const r = await pic.api(method, `/api/v1/admin${path}`, body, { token: token ?? null });
         return { status: r.status, body: r.body };
       };
       w.ownerToken = await pic.login();
@@ -223,7 +225,7 @@ eachDriver((driver) => {
           session = w.ownerToken;
           userIds.set(actor.name, (await w.api("GET", "/auth/me", undefined, session)).body.id);
         } else {
-          const u = await mk("POST", "/admins", { username: actor.name.replace("_", "-"), password: "correct-horse", instance_role: actor.role });
+          const u = await mk("POST", "/admins", { username: `mx-${actor.name.replace("_", "-")}`, password: "correct-horse", instance_role: actor.role });
           userIds.set(actor.name, u.id);
           if (actor.membership) await mk("POST", `/apps/${w.A.id}/members`, { user_id: u.id, role: actor.membership });
           const login = await w.api("POST", "/auth/login", { username: u.username, password: "correct-horse" });
@@ -236,7 +238,7 @@ eachDriver((driver) => {
         const canSeeA = actor.role !== "member" || actor.membership !== null;
         expect([actor.name, bound.status]).toEqual([actor.name, canSeeA ? 201 : 422]);
       }
-    });
+    }, CELL_TIMEOUT_MS);
 
     for (const actor of ACTORS) {
       for (const cred of CREDS) {
@@ -252,7 +254,7 @@ eachDriver((driver) => {
             if (op.after && status < 300) await op.after(w, cell, status);
           }
           expect(mismatches).toEqual([]);
-        });
+        }, CELL_TIMEOUT_MS);
       }
     }
 
@@ -266,10 +268,10 @@ eachDriver((driver) => {
         }
       }
       expect(mismatches).toEqual([]);
-    });
+    }, CELL_TIMEOUT_MS);
 
     test("lists are filtered to what the caller can see, and my_role is the effective role", async () => {
-      const slugsOf = async (token: string) =>
+      const slugsOf = async (token: string): Promise<string[]> =>
         ((await w.api("GET", "/apps", undefined, token)).body as Array<{ slug: string }>).map((a) => a.slug).filter((s) => s === "alpha" || s === "bravo").sort();
       const scriptsOf = async (token: string) =>
         ((await w.api("GET", "/scripts", undefined, token)).body as Array<{ id: string }>).map((s) => s.id).filter((id) => id === w.scriptA || id === w.scriptB).sort();
@@ -277,7 +279,7 @@ eachDriver((driver) => {
         const t = tokens.get(actor.name)!;
         const seesA = actor.role !== "member" || actor.membership !== null;
         const seesB = actor.role !== "member";
-        const want = [...(seesA ? ["alpha"] : []), ...(seesB ? ["bravo"] : [])];
+        const want: string[] = [...(seesA ? ["alpha"] : []), ...(seesB ? ["bravo"] : [])];
         expect([actor.name, "session", await slugsOf(t.session!)]).toEqual([actor.name, "session", want]);
         expect([actor.name, "scripts", await scriptsOf(t.session!)]).toEqual([actor.name, "scripts", [...(seesA ? [w.scriptA] : []), ...(seesB ? [w.scriptB] : [])].sort()]);
         if (t.bound) expect([actor.name, "bound", await slugsOf(t.bound)]).toEqual([actor.name, "bound", ["alpha"]]);

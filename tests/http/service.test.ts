@@ -70,3 +70,27 @@ eachDriver((driver) => {
     expect(page.body).not.toMatch(/https?:\/\//);
   });
 });
+
+eachDriver((driver) => {
+  const pic = startPicloud({ driver });
+
+  test(`${driver}: an empty body where one is required is a 422 naming the body`, async () => {
+    const res = await pic.api("POST", "/api/v1/admin/apps", "", { headers: { "content-type": "application/json" } });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: "invalid_request", field: "body" });
+  });
+
+  test(`${driver}: JSON sent as form-urlencoded (curl -d) is still read as JSON`, async () => {
+    const res = await pic.api("POST", "/api/v1/admin/apps", '{"slug":"curl-form"}', {
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
+    expect(res.status).toBe(201);
+    expect(res.body.slug).toBe("curl-form");
+  });
+
+  test(`${driver}: request bodies are documented as JSON in the OpenAPI document`, async () => {
+    const spec = await pic.api("GET", "/api/v1/openapi.json", undefined, { token: null });
+    const post = spec.body.paths["/api/v1/admin/scripts"].post;
+    expect(post.requestBody.content["application/json"].schema.properties.source).toBeDefined();
+  });
+});

@@ -88,6 +88,11 @@ const re = /(?<a>x)|(?<a>y)/;${HANDLER}`);
   });
 });
 
+test("a hashbang line is accepted and keeps line numbers", async () => {
+  const r = await ok(`#!/usr/bin/env deno run\n${HANDLER}`);
+  expect(r.code.split("\n")[2]).toContain("export default");
+});
+
 describe("imports", () => {
   test("static and dynamic imports are extracted in source order", async () => {
     const r = await ok(`import { a } from "./lib.ts";
@@ -120,6 +125,11 @@ export default { fetch() { return new Response(String(a + b + kv + d)) } };
     expect(errors[0]!.message).toContain("'node:fs'");
   });
 
+  test("bun: built-ins are refused naming the specifier", async () => {
+    const errors = await fail(`import { serve } from "bun:sqlite";${HANDLER}`);
+    expect(errors[0]!.message).toContain("'bun:sqlite'");
+  });
+
   test("a dynamic remote import is refused too", async () => {
     const errors = await fail(`const m = await import("npm:left-pad");${HANDLER}`);
     expect(errors[0]!.message).toContain("'npm:left-pad'");
@@ -143,6 +153,11 @@ describe("handler forms", () => {
     ["Deno.serve(options, handler)", "Deno.serve({ port: 8000 }, (req) => new Response('hi'));", { denoServe: true }],
     ["Deno.cron", `Deno.cron("cleanup", "0 3 * * *", async () => {});`, { denoCron: true }],
     ["opaque default export (checked by the runtime)", "const app = makeApp();\nexport default app;", { fetch: true }],
+    ["default re-exported from a module", `export { default } from "./handler.ts";`, { fetch: true }],
+    ["computed key", `export default { ["fet" + "ch"](r) { return new Response('x') } };`, { fetch: true }],
+    ["spread", `const base = {};\nexport default { ...base };`, { fetch: true }],
+    ["globalThis.Deno.serve", "globalThis.Deno.serve(() => new Response('x'));", { denoServe: true }],
+    ["TypeScript satisfies on a named object", "const h = { async fetch(r: Request) { return new Response('x') } } satisfies object;\nexport default h;", { fetch: true }],
   ];
   for (const [name, source, expected] of cases) {
     test(name, async () => {
@@ -169,6 +184,11 @@ describe("handler forms", () => {
     expect(errors[0]!.message).toContain("handle");
   });
 
+  test("`export { default as x } from` is not a default export", async () => {
+    const errors = await fail(`export { default as helper } from "./lib.ts";`);
+    expect(errors[0]!.message).toContain("no handler found");
+  });
+
   test("a default export function is refused", async () => {
     const errors = await fail("export default function (req) { return new Response('x') }");
     expect(errors[0]!.message).toContain("is a function");
@@ -188,4 +208,94 @@ describe("handler forms", () => {
 test("the classic QuickJS variant is supported too", async () => {
   const r = await ok(`export default { fetch() { return new Response("x") } };`, { variant: "quickjs" });
   expect(r.handlers.fetch).toBe(true);
+});
+
+describe("line numbers of TypeScript", () => {
+  // Runs compiled module code in real QuickJS and returns what `run()` gives back (or the error stack).
+  async function runModule(code: string): Promise<{ value?: unknown; stack?: string }> {
+    const { loadQuickJS } = await import("../../src/runtime/quickjs.ts");
+    const qjs = await loadQuickJS();
+    const runtime = qjs.newRuntime();
+    const context = runtime.newContext();
+    try {
+      const mod = context.unwrapResult(context.evalCode(code, "script.js", { type: "module" }));
+      const run = context.getProp(mod, "run");
+      const result = context.callFunction(run, context.undefined);
+      run.dispose();
+      mod.dispose();
+      if (result.error) {
+        const err = context.dump(result.error) as { stack: string };
+        result.error.dispose();
+        return { stack: err.stack };
+      }
+      const value = context.dump(result.value);
+      result.value.dispose();
+      return { value };
+    } finally {
+      context.dispose();
+      runtime.dispose();
+    }
+  }
+
+  const tsModule = `// A module with everything Bun drops: comments, blank lines, types.
+import type { Ctx } from "./types.ts";
+
+/** Doc comment. */
+interface Item {
+  id: string;
+  n: number;
+}
+
+type Id = string;
+
+enum Color { Red, Green }
+
+function total(items: Item[]): number {
+  let sum: number = 0;
+  for (const it of items) sum += it.n;
+  return sum;
+}
+
+export function run(): number {
+  const items: Item[] = [{ id: "a", n: 1 }];
+
+  if (total(items) > 0) {
+    throw new Error("boom"); // line 24
+  }
+  return Color.Green;
+}
+`;
+
+  test("a runtime error in TypeScript reports the source line", async () => {
+    const r = await ok(tsModule, { kind: "module" });
+    expect(r.code.split("\n")[23]).toContain('throw new Error("boom")');
+    const { stack } = await runModule(r.code);
+    expect(stack).toContain("script.js:24");
+  });
+
+  test("a QuickJS syntax error in TypeScript reports the source line", async () => {
+    const errors = await fail(tsModule.replace('throw new Error("boom"); // line 24', "const re = /(?<a>x)|(?<a>y)/; // line 24"), { kind: "module" });
+    expect(errors[0]!.line).toBe(24);
+  });
+
+  test("multi-line template literals keep their exact value", async () => {
+    const src = `// header
+
+interface A { x: number }
+
+const pick = (s: string) => { if (s) {} return /"/.test(s) };
+
+export function run(): string {
+
+  const t = \`line one
+  line two \${pick('"') ? "yes" : "no"}
+
+  line four\`;
+  return t;
+}
+`;
+    const r = await ok(src, { kind: "module" });
+    const { value } = await runModule(r.code);
+    expect(value).toBe('line one\n  line two yes\n\n  line four');
+  });
 });

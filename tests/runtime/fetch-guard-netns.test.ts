@@ -7,7 +7,7 @@
 // unicast address qualifies). 1.2.3.4 is one; inside the namespace it is just
 // a local address on `lo` with no route out, and the scenario binds a server to
 // it before fetching anything, which fails anywhere but inside the namespace.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { classifyAddress } from "../../src/runtime/address-class.ts";
@@ -35,11 +35,9 @@ function setUp(): string | null {
   return null;
 }
 
-let skipReason: string | null = "not set up";
-beforeAll(() => {
-  skipReason = setUp();
-  if (skipReason) console.warn(`fetch-guard netns test skipped: ${skipReason}`);
-});
+// Set up at load time so an unavailable `ip netns` shows as a skipped test, with its reason logged.
+const skipReason = setUp();
+if (skipReason) console.warn(`fetch-guard netns test skipped: ${skipReason}`);
 afterAll(() => {
   run(["ip", "netns", "del", NS]);
   rmSync(ETC, { recursive: true, force: true });
@@ -49,11 +47,7 @@ test("the namespace address is one the classifier treats as public", () => {
   expect(classifyAddress(PUBLIC_IP)).toBeNull();
 });
 
-test("a public URL redirecting to a private one is refused at the redirect hop", () => {
-  if (skipReason) {
-    console.warn(`skipped: ${skipReason}`);
-    return;
-  }
+test.skipIf(skipReason !== null)("a public URL redirecting to a private one is refused at the redirect hop", () => {
   const scenario = join(import.meta.dir, "fetch-guard-netns.scenario.ts");
   const r = run(["ip", "netns", "exec", NS, process.execPath, scenario, PUBLIC_IP, PUBLIC_NAME]);
   const out = r.stdout.toString().trim();

@@ -7,22 +7,29 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-let dir = "";
+const dir = mkdtempSync(join(tmpdir(), "picloud-tls-"));
 let server: ReturnType<typeof Bun.serve> | null = null;
-let skipReason: string | null = null;
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "picloud-tls-"));
+// At load time, so a missing openssl shows as a skipped test with its reason logged.
+function generateCertificate(): string | null {
   const gen = Bun.spawnSync(
     ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
      "-keyout", join(dir, "key.pem"), "-out", join(dir, "cert.pem"), "-days", "1",
      "-subj", "/CN=pinned.test", "-addext", "subjectAltName=DNS:pinned.test"],
     { stdout: "pipe", stderr: "pipe" },
   );
-  if (gen.exitCode !== 0) {
-    skipReason = `openssl unavailable: ${gen.stderr.toString().trim()}`;
-    return;
-  }
+  return gen.exitCode === 0 ? null : `openssl failed: ${gen.stderr.toString().trim()}`;
+}
+let skipReason: string | null;
+try {
+  skipReason = generateCertificate();
+} catch (err) {
+  skipReason = `openssl unavailable: ${String(err)}`;
+}
+if (skipReason) console.warn(`fetch-guard TLS test skipped: ${skipReason}`);
+
+beforeAll(() => {
+  if (skipReason) return;
   server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -35,11 +42,8 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test("https connects to the checked IP and verifies the certificate against the original name", async () => {
-  if (skipReason || !server) {
-    console.warn(`skipped: ${skipReason}`);
-    return;
-  }
+test.skipIf(skipReason !== null)("https connects to the checked IP and verifies the certificate against the original name", async () => {
+  if (!server) throw new Error("TLS server did not start");
   // Async spawn: this process serves the TLS side, so its event loop must keep running.
   const child = Bun.spawn([process.execPath, join(import.meta.dir, "fetch-guard-tls.scenario.ts"), String(server.port)], {
     env: { ...process.env, NODE_EXTRA_CA_CERTS: join(dir, "cert.pem") },

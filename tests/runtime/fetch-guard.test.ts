@@ -150,6 +150,13 @@ describe("refusals on loopback", () => {
     expect(err.details.reason).toBe("invalid_url");
   });
 
+  test("CONNECT, TRACE and TRACK are refused", async () => {
+    for (const method of ["CONNECT", "trace", "TRACK"]) {
+      const err = await rejection(guardedFetch({ method, url: `http://127.0.0.1:${v4.port}/echo`, headers: [], body: null }, allow()));
+      expect(err.details.reason).toBe("invalid_method");
+    }
+  });
+
   test("an unresolvable name fails without leaking anything", async () => {
     const err = await rejection(guardedFetch(get("http://nothing.invalid/"), base()));
     expect(err.details.reason).toBe("network");
@@ -302,4 +309,26 @@ test("a refused connection does not leak the address", async () => {
   const err = await rejection(guardedFetch(get(`http://named.test:${port}/`), { ...allow(), lookup: async () => ["127.0.0.1"] }));
   expect(err.details.reason).toBe("network");
   expect(err.message).not.toContain("127.0.0.1");
+});
+
+test("createGuardedFetch wires the runtime config (refuses loopback unless allowed)", async () => {
+  const { createGuardedFetch } = await import("../../src/runtime/fetch-guard.ts");
+  const ceilings = { timeoutMs: 5000 } as Parameters<typeof createGuardedFetch>[0]["ceilings"];
+  const strict = createGuardedFetch({ allowPrivateFetch: false, maxFetchResponseBytes: 1 << 20, ceilings });
+  const err = await rejection(strict(get(`http://127.0.0.1:${v4.port}/echo`)));
+  expect(err.details.category).toBe("loopback");
+  const dev = createGuardedFetch({ allowPrivateFetch: true, maxFetchResponseBytes: 10, ceilings });
+  const big = await rejection(dev(get(`http://127.0.0.1:${v4.port}/big`)));
+  expect(big.details.reason).toBe("too_large");
+});
+
+test("warnIfPrivateFetchAllowed logs a warning only when the override is on", async () => {
+  const { warnIfPrivateFetchAllowed } = await import("../../src/runtime/fetch-guard.ts");
+  const { silentLogger } = await import("../../src/log.ts");
+  const warnings: string[] = [];
+  const log = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
+  expect(warnIfPrivateFetchAllowed(false, log)).toBe(false);
+  expect(warnings).toEqual([]);
+  expect(warnIfPrivateFetchAllowed(true, log)).toBe(true);
+  expect(warnings[0]).toContain("PICLOUD_HTTP_ALLOW_PRIVATE=true");
 });

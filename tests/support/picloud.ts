@@ -79,6 +79,12 @@ export interface StartOptions {
 const ADMIN = { username: "admin", password: "picloud-test-password-1" };
 
 /**
+ * Hooks default to 5 s in bun test, whatever bunfig says for tests; a first
+ * PGlite initdb on a busy 2-core box (or under qemu) takes far longer.
+ */
+export const HOOK_TIMEOUT_MS = 180_000;
+
+/**
  * Registers beforeAll/afterAll in the current describe and returns a handle
  * whose fields are live once beforeAll ran. Each call gets its own database.
  */
@@ -170,13 +176,13 @@ export function startPicloud(opts: StartOptions): Picloud {
     }
     envUsed = { ...env, ...opts.env };
     await boot();
-  });
+  }, HOOK_TIMEOUT_MS);
 
   afterAll(async () => {
     await handle.stop();
     if (database) await dropDatabase(database.base, database.name);
     if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
+  }, HOOK_TIMEOUT_MS);
 
   return handle;
 }
@@ -202,6 +208,11 @@ export async function dropDatabase(base: string, name: string): Promise<void> {
   } finally {
     await admin.close();
   }
+}
+
+/** Gives a PiCloud data dir an initialised (empty) PGlite cluster, without paying initdb again. */
+export async function preparePgliteDataDir(dataDir: string): Promise<void> {
+  await seedPgliteDir(join(dataDir, "pgdata"));
 }
 
 /**

@@ -94,7 +94,7 @@ async function follow(ctx: CommandContext, client: Client, scriptId: string) {
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);
   try {
-    const res = await client.raw("GET", `${ADMIN}/scripts/${scriptId}/logs/tail`, {
+    const res = await client.raw("GET", `${ADMIN}/scripts/${scriptId}/logs/stream`, {
       headers: { accept: "text/event-stream" },
       signal: abort.signal,
     });

@@ -28,7 +28,7 @@ export function scriptFilesIn(dir: string): string[] {
 
 export const scriptNameOf = (file: string) => basename(file).replace(/\.[^.]+$/, "");
 
-type Deployed = ScriptRow & { action: "created" | "updated"; file: string };
+type Deployed = ScriptRow & { action: "created" | "updated" | "unchanged"; file: string };
 
 /** Creates the script, or saves a new version when the name exists in the app (a deploy is idempotent). */
 async function deployOne(
@@ -42,8 +42,13 @@ async function deployOne(
   const source = readFileSync(file, "utf8");
   const update = (id: string) =>
     client.json<ScriptRow>("PATCH", `${ADMIN}/scripts/${id}`, { body: kind ? { source, kind } : { source } });
+  const updated = async (before: ScriptRow): Promise<Deployed> => {
+    const after = await update(before.id);
+    // The server keeps the version when neither source nor kind changed.
+    return { ...after, action: after.version === before.version ? "unchanged" : "updated", file };
+  };
   const found = existing.get(name);
-  if (found) return { ...(await update(found.id)), action: "updated", file };
+  if (found) return updated(found);
   try {
     const created = await client.json<ScriptRow>("POST", `${ADMIN}/scripts`, { body: { app_id: app.id, name, source, kind } });
     return { ...created, action: "created", file };
@@ -52,16 +57,19 @@ async function deployOne(
     if (!(e instanceof PicloudError && e.code === "conflict")) throw e;
     const again = (await listScripts(client, app)).find((s) => s.name === name);
     if (!again) throw e;
-    return { ...(await update(again.id)), action: "updated", file };
+    return updated(again);
   }
 }
 
-/** `file:line:col: message` for compile errors (422 with line/column), else the message. */
+/** `file:line:col: message` for compile errors (422 with `errors: [{line, column, message}]`), else the message. */
 function describeFailure(file: string, e: unknown): string {
   if (!(e instanceof PicloudError)) return `${file}: ${e instanceof Error ? e.message : String(e)}`;
-  const { line, column } = e.details;
-  const where = typeof line === "number" ? `:${line}${typeof column === "number" ? `:${column}` : ""}` : "";
-  return `${file}${where}: ${e.message}`;
+  const first = Array.isArray(e.details.errors) ? (e.details.errors[0] as Record<string, unknown> | undefined) : undefined;
+  const line = first?.line ?? e.details.line;
+  const column = first?.column ?? e.details.column;
+  if (typeof line !== "number") return `${file}: ${e.message}`;
+  const where = `:${line}${typeof column === "number" ? `:${column}` : ""}`;
+  return `${file}${where}: ${typeof first?.message === "string" ? first.message : e.message}`;
 }
 
 const deployColumns: Column<Deployed>[] = [

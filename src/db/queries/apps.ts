@@ -35,7 +35,7 @@ export async function findAppByOldSlug(q: Queryable, slug: string): Promise<AppR
 /** All apps, or only those in `ids` (the caller's visible apps), by slug. */
 export async function listApps(q: Queryable, ids: "all" | string[]): Promise<AppRow[]> {
   if (ids === "all") return q.query<AppRow>(`SELECT ${COLUMNS} FROM apps ORDER BY slug`);
-  return q.query<AppRow>(`SELECT ${COLUMNS} FROM apps WHERE id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) ORDER BY slug`, [
+  return q.query<AppRow>(`SELECT ${COLUMNS} FROM apps WHERE id IN (SELECT jsonb_array_elements_text($1::text::jsonb)::uuid) ORDER BY slug`, [
     JSON.stringify(ids),
   ]);
 }
@@ -111,7 +111,7 @@ export async function getMeta(q: Queryable, key: string): Promise<unknown> {
 
 export async function setMeta(q: Queryable, key: string, value: unknown): Promise<void> {
   await q.query(
-    "INSERT INTO picloud_meta (key, value) VALUES ($1, $2::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+    "INSERT INTO picloud_meta (key, value) VALUES ($1, $2::text::jsonb) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
     [key, JSON.stringify(value)],
   );
 }

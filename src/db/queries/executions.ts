@@ -46,7 +46,7 @@ export async function insertExecutions(q: Queryable, rows: ExecutionRow[]): Prom
   if (rows.length === 0) return;
   await q.query(
     `INSERT INTO executions (${COLUMNS})
-     SELECT ${COLUMNS} FROM jsonb_to_recordset($1::jsonb) AS x(${RECORD_TYPES})
+     SELECT ${COLUMNS} FROM jsonb_to_recordset($1::text::jsonb) AS x(${RECORD_TYPES})
      ON CONFLICT (id) DO NOTHING`,
     [JSON.stringify(rows)],
   );

@@ -53,7 +53,7 @@ export async function findScriptByName(q: Queryable, appId: string, name: string
 export async function listScripts(q: Queryable, appIds: "all" | string[]): Promise<ScriptRow[]> {
   if (appIds === "all") return q.query<ScriptRow>(`SELECT ${COLUMNS} FROM scripts ORDER BY app_id, name`);
   return q.query<ScriptRow>(
-    `SELECT ${COLUMNS} FROM scripts WHERE app_id IN (SELECT jsonb_array_elements_text($1::jsonb)::uuid) ORDER BY app_id, name`,
+    `SELECT ${COLUMNS} FROM scripts WHERE app_id IN (SELECT jsonb_array_elements_text($1::text::jsonb)::uuid) ORDER BY app_id, name`,
     [JSON.stringify(appIds)],
   );
 }
@@ -72,7 +72,7 @@ export interface NewScript {
 export async function insertScript(q: Queryable, appId: string, s: NewScript): Promise<ScriptRow> {
   const rows = await q.query<ScriptRow>(
     `INSERT INTO scripts (app_id, name, description, kind, source, compiled, imports, handlers, limits)
-     VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8::jsonb, $9::jsonb) RETURNING ${COLUMNS}`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7::text::jsonb, $8::text::jsonb, $9::text::jsonb) RETURNING ${COLUMNS}`,
     [appId, s.name, s.description, s.kind, s.source, s.compiled, JSON.stringify(s.imports), JSON.stringify(s.handlers), JSON.stringify(s.limits)],
   );
   return rows[0]!;
@@ -81,8 +81,8 @@ export async function insertScript(q: Queryable, appId: string, s: NewScript): P
 /** Overwrites every editable column; `version` is set by the caller (bumped when the code changed). */
 export async function updateScript(q: Queryable, appId: string, id: string, s: NewScript & { version: number }): Promise<ScriptRow | null> {
   const rows = await q.query<ScriptRow>(
-    `UPDATE scripts SET name = $3, description = $4, kind = $5, source = $6, compiled = $7, imports = $8::jsonb,
-            handlers = $9::jsonb, limits = $10::jsonb, version = $11, updated_at = now()
+    `UPDATE scripts SET name = $3, description = $4, kind = $5, source = $6, compiled = $7, imports = $8::text::jsonb,
+            handlers = $9::text::jsonb, limits = $10::text::jsonb, version = $11, updated_at = now()
       WHERE app_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
     [appId, id, s.name, s.description, s.kind, s.source, s.compiled, JSON.stringify(s.imports), JSON.stringify(s.handlers), JSON.stringify(s.limits), s.version],
   );
@@ -107,7 +107,7 @@ export async function insertScriptVersion(
 ): Promise<void> {
   await q.query(
     `INSERT INTO script_versions (script_id, app_id, version, source, compiled, imports, handlers)
-     VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb)`,
+     VALUES ($1, $2, $3, $4, $5, $6::text::jsonb, $7::text::jsonb)`,
     [v.script_id, appId, v.version, v.source, v.compiled, JSON.stringify(v.imports), JSON.stringify(v.handlers)],
   );
 }

@@ -22,7 +22,7 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
         set.status = 201;
         return app;
       },
-      { body: appBody, detail: { summary: "Create an app (slug derived from name when absent)" } },
+      { body: appBody, parse: "json", detail: { summary: "Create an app (slug derived from name when absent)" } },
     )
     .get(
       "/:id",
@@ -40,7 +40,7 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
         if (moved) throw movedTo(request, params.id, app.slug);
         return apps.update(principal, app.id, body ?? {});
       },
-      { body: appBody, detail: { summary: "Update name, description or slug (the old slug keeps redirecting)" } },
+      { body: appBody, parse: "json", detail: { summary: "Update name, description or slug (the old slug keeps redirecting)" } },
     )
     .delete(
       "/:id",
@@ -64,6 +64,7 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
       },
       {
         body: slugCheckBody,
+        parse: "json",
         detail: { summary: "POST apps/{id}/slug:check — is a new slug valid and free? ({action} = slug:check)" },
         response: { 200: slugCheckSchema },
       },

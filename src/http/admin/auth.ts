@@ -6,6 +6,7 @@ import { findUser } from "../../db/queries/users.ts";
 import type { Db } from "../../db/db.ts";
 import { PicloudError } from "../../errors.ts";
 import { withPrincipal } from "../principal.ts";
+import { loginBody, loginSchema, meSchema } from "./identity-schemas.ts";
 
 /** Secure only when the client reached us over https (directly or through a proxy saying so). */
 function isHttps(request: Request): boolean {
@@ -21,7 +22,7 @@ function sessionCookie(request: Request, value: string, maxAgeSeconds: number): 
 }
 
 export const authRoutes = ({ auth, db, config }: { auth: Auth; db: Db; config: { sessionTtlHours: number } }) =>
-  new Elysia({ prefix: "/auth" })
+  new Elysia({ prefix: "/auth", detail: { tags: ["auth"] } })
     .use(withPrincipal(auth))
     .post("/login", async ({ body, request, set, server }) => {
       const b = (body && typeof body === "object" ? body : {}) as Record<string, unknown>;
@@ -40,17 +41,21 @@ export const authRoutes = ({ auth, db, config }: { auth: Auth; db: Db; config: {
         if (e instanceof PicloudError && e.code === "rate_limited") set.headers["retry-after"] = String(e.details.retry_after);
         throw e;
       }
+    }, {
+      body: loginBody,
+      response: { 200: loginSchema },
+      detail: { summary: "Log in: a session token, also set as the HttpOnly picloud_session cookie; 429 + Retry-After when throttled", security: [] },
     })
     .post("/logout", async ({ request, set }) => {
       await auth.logout(auth.credentialOf(request));
       set.headers["set-cookie"] = sessionCookie(request, "", 0);
       set.status = 204;
       return null;
-    })
+    }, { detail: { summary: "Log out: ends the session server-side and clears the cookie" } })
     .get("/me", async ({ principal }) => {
       if (!principal) throw new PicloudError("unauthorized", "authentication required");
       // Re-read the row: a renamed user or a changed email shows at once.
       const user = await findUser(db, principal.userId);
       if (!user) throw new PicloudError("unauthorized", "authentication required");
       return meView(user);
-    });
+    }, { response: { 200: meSchema }, detail: { summary: "The caller: same shape as login's user" } });

@@ -26,7 +26,7 @@ export const domainsRoutes = ({ auth, domains }: { auth: Auth; domains: Domains 
         set.status = 201;
         return r.domain;
       },
-      { body: domainBody, detail: { summary: "Claim a domain; 409 naming the other app on a collision" } },
+      { body: domainBody, parse: "json", detail: { summary: "Claim a domain; 409 naming the other app on a collision" } },
     )
     .delete(
       "/:id/domains/:domainId",

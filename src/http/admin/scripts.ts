@@ -19,7 +19,7 @@ export const scriptsRoutes = ({ auth, scripts }: { auth: Auth; scripts: Scripts 
         set.status = 201;
         return script;
       },
-      { body: scriptCreateBody, detail: { summary: "Create a script (compiled at save; 422 with line/column)" } },
+      { body: scriptCreateBody, parse: "json", detail: { summary: "Create a script (compiled at save; 422 with line/column)" } },
     )
     .get("/:id", ({ principal, params }) => scripts.get(principal, params.id), {
       detail: { summary: "Get a script" },
@@ -27,6 +27,7 @@ export const scriptsRoutes = ({ auth, scripts }: { auth: Auth; scripts: Scripts 
     })
     .patch("/:id", ({ principal, params, body }) => scripts.update(principal, params.id, body), {
       body: scriptPatchBody,
+      parse: "json",
       detail: { summary: "Update a script; a changed source is a new version" },
       response: { 200: scriptSchema },
     })
@@ -45,6 +46,7 @@ export const scriptsRoutes = ({ auth, scripts }: { auth: Auth; scripts: Scripts 
     })
     .post("/:id/rollback", ({ principal, params, body }) => scripts.rollback(principal, params.id, body), {
       body: rollbackBody,
+      parse: "json",
       detail: { summary: "Save an old version's source as a new version" },
       response: { 200: scriptSchema },
     });

@@ -22,7 +22,7 @@ export interface Sandbox {
 export const loopbackFetch: ShimHost["fetch"] = async (req: WireRequest): Promise<WireResponse> => {
   const url = new URL(req.url);
   if (url.hostname !== "127.0.0.1") throw new Error("test host: loopback only");
-  const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body, redirect: req.redirect ?? "follow" });
+  const res = await fetch(req.url, { method: req.method, headers: req.headers, body: req.body as BodyInit | null, redirect: req.redirect ?? "follow" });
   const headers: [string, string][] = [];
   res.headers.forEach((v, k) => { if (k !== "set-cookie") headers.push([k, v]); });
   for (const c of res.headers.getSetCookie()) headers.push(["set-cookie", c]);
