@@ -44,6 +44,7 @@ const FIXED = `export default {
   let page: Page;
   let base = "";
   let scriptId = "";
+  let bobPassword = "";
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const toast = (text: string | RegExp) => page.getByTestId("toast").filter({ hasText: text }).first();
@@ -236,6 +237,7 @@ const FIXED = `export default {
     await page.getByRole("button", { name: "Create user" }).click();
     const password = await page.getByTestId("shown-password").textContent();
     expect(password?.length).toBeGreaterThanOrEqual(20);
+    bobPassword = password!;
     await shot("12-users-password-once");
     await page.getByRole("button", { name: "Done" }).click();
     await page.getByTestId("users-table").getByText("bob", { exact: true }).waitFor();
@@ -298,5 +300,28 @@ const FIXED = `export default {
     await page.reload();
     await page.getByTestId("sign-in").waitFor();
     await shot("20-signed-out");
+  }, 30_000);
+
+  test("a member (editor of one app) sees that app only, without admin pages", async () => {
+    await page.getByLabel("Username").fill("bob");
+    await page.getByLabel("Password").fill(bobPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Apps" }).waitFor();
+    const cards = page.getByTestId("app-card");
+    await cards.first().waitFor();
+    expect(await cards.count()).toBe(1);
+    expect(await cards.first().textContent()).toContain("demo-app");
+    expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "+ New app" }).count()).toBe(0);
+    await shot("21-member-apps");
+    await cards.first().click();
+    await page.getByRole("heading", { name: "Demo App" }).waitFor();
+    expect(await page.getByRole("link", { name: "Members" }).count()).toBe(0);
+    await page.getByRole("link", { name: "Scripts" }).click();
+    await page.getByRole("button", { name: "+ New script" }).waitFor();
+    await shot("22-member-app-scripts");
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByTestId("sign-in").waitFor();
   }, 30_000);
 });
