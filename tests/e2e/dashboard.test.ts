@@ -178,13 +178,19 @@ const FIXED = `export default {
     await panel.getByTestId("test-console").waitFor();
     expect(await panel.getByTestId("test-console").textContent()).toContain("greeting ada");
     await shot("07-script-test-panel");
+
+    // Direct: /api/v1/execute/{id} needs no route; there are no params on that path.
+    await panel.getByLabel("Direct").check();
+    await panel.getByLabel("Path").fill("/");
+    await panel.getByTestId("send-test").click();
+    await panel.getByTestId("test-console").filter({ hasText: "greeting undefined" }).waitFor();
+    expect(await panel.getByTestId("test-result").getByTestId("status-chip").textContent()).toContain("200");
   }, 30_000);
 
   test("the execution is in the log with its console line", async () => {
     await page.getByRole("link", { name: "Executions" }).click();
-    const row = page.getByTestId("execution-row").first();
+    const row = page.getByTestId("execution-row").filter({ hasText: "/greet/ada" });
     await row.waitFor();
-    expect(await row.textContent()).toContain("/greet/ada");
     expect(await row.getByTestId("status-chip").textContent()).toContain("200");
     await row.click();
     const detail = page.getByTestId("execution-detail").first();
@@ -287,6 +293,17 @@ const FIXED = `export default {
     expect(await page.getByTestId("confirm-button").isDisabled()).toBe(false);
     await shot("18-app-delete-dialog");
     await dialog.getByRole("button", { name: "Cancel" }).click();
+
+    // Rename: check the slug first, then rename; the old slug keeps working.
+    await page.getByLabel("New slug").fill("demo");
+    await page.getByRole("button", { name: "Check" }).click();
+    await page.getByText("“demo” is available.").waitFor();
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.waitForURL(`${base}/admin/apps/demo/settings`);
+    await page.goto(`${base}/admin/apps/demo-app`);
+    await page.waitForURL(`${base}/admin/apps/demo`);
+    await page.getByRole("heading", { name: "Demo App" }).waitFor();
+
     await page.getByTestId("user-menu").click();
     await page.getByRole("menuitem", { name: "Profile" }).click();
     await page.getByRole("heading", { name: "Profile" }).waitFor();
@@ -310,7 +327,7 @@ const FIXED = `export default {
     const cards = page.getByTestId("app-card");
     await cards.first().waitFor();
     expect(await cards.count()).toBe(1);
-    expect(await cards.first().textContent()).toContain("demo-app");
+    expect(await cards.first().textContent()).toContain("demo");
     expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
     expect(await page.getByRole("button", { name: "+ New app" }).count()).toBe(0);
     await shot("21-member-apps");
