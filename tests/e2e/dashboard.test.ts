@@ -178,6 +178,9 @@ const FIXED = `export default {
     await panel.getByTestId("test-console").waitFor();
     expect(await panel.getByTestId("test-console").textContent()).toContain("greeting ada");
     await shot("07-script-test-panel");
+    await page.setViewportSize({ width: 420, height: 860 });
+    await shot("07b-script-test-panel-narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
 
     // Direct: /api/v1/execute/{id} needs no route; there are no params on that path.
     await panel.getByLabel("Direct").check();

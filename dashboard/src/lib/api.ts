@@ -110,6 +110,7 @@ export interface Execution {
   response_size?: number | null;
   console?: ConsoleLine[] | string[] | null;
   logs?: ConsoleLine[] | string[] | null;
+  console_truncated?: boolean;
   error?: string | { message?: string; code?: string } | null;
   stack?: string | null;
   started_at?: string;
