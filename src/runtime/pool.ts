@@ -5,7 +5,7 @@
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
-import { newRpcState, type RpcState } from "./rpc.ts";
+import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
 import type { InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
 
 /**
@@ -107,13 +107,15 @@ export function createPool(opts: PoolOptions) {
         const p = slot.pending.get(msg.id);
         if (!p || p.answered) return;
         p.answered = true;
-        if (msg.ended) slot.pending.delete(msg.id);
+        if (msg.ended) drop(slot, p);
         p.resolve(msg.result);
         return;
       }
-      case "end":
-        slot.pending.delete(msg.id);
+      case "end": {
+        const p = slot.pending.get(msg.id);
+        if (p) drop(slot, p);
         return;
+      }
       case "missing": {
         const p = slot.pending.get(msg.id);
         if (!p) return;
@@ -141,6 +143,10 @@ export function createPool(opts: PoolOptions) {
         else d.reject(new Error(msg.message));
         return;
       }
+      case "recycle":
+        opts.log.info("recycling sandbox worker", { worker: slot.index, heap_mb: msg.heapMb });
+        retire(slot);
+        return;
       case "fatal":
         replace(slot, `sandbox host fault: ${msg.message}`);
         return;
@@ -149,6 +155,11 @@ export function createPool(opts: PoolOptions) {
     }
   }
 
+  const drop = (slot: Slot, p: Pending) => {
+    slot.pending.delete(p.id);
+    endRpcState(p.rpc);
+  };
+
   /** Terminate a worker, end its calls, start a fresh one in its place. */
   function replace(slot: Slot, reason: string) {
     if (slot.dead) return;
@@ -156,6 +167,7 @@ export function createPool(opts: PoolOptions) {
     slot.worker.terminate();
     const now = performance.now();
     for (const p of slot.pending.values()) {
+      endRpcState(p.rpc);
       if (p.answered) continue;
       p.answered = true;
       p.resolve(
@@ -167,19 +179,38 @@ export function createPool(opts: PoolOptions) {
     for (const d of slot.describes.values()) d.reject(new Error(`sandbox host failed: ${reason}`));
     slot.pending.clear();
     slot.describes.clear();
-    if (closed) return;
+    if (closed || retiring.delete(slot)) return;
     restarts++;
     opts.log.warn("sandbox worker replaced", { worker: slot.index, reason });
     slots[slot.index] = spawn(slot.index);
   }
 
+  /** Graceful replacement: a fresh worker takes new work, the old one finishes what it has. */
+  const retiring = new Set<Slot>();
+  function retire(slot: Slot) {
+    if (slot.dead || closed || slots[slot.index] !== slot) return;
+    slots[slot.index] = spawn(slot.index);
+    retiring.add(slot);
+    restarts++;
+  }
+  const reapRetiring = () => {
+    for (const slot of retiring) {
+      if (slot.pending.size === 0 && slot.describes.size === 0) {
+        retiring.delete(slot);
+        slot.dead = true;
+        slot.worker.terminate();
+      }
+    }
+  };
+
   const supervisor = setInterval(() => {
+    reapRetiring();
     const now = performance.now();
-    for (const slot of slots) {
+    for (const slot of [...slots, ...retiring]) {
       let hung = false;
       for (const p of slot.pending.values()) {
         if (now < p.deadline) continue;
-        if (p.answered) slot.pending.delete(p.id); // a waitUntil tail outlived its budget: drop its identity
+        if (p.answered) drop(slot, p); // a waitUntil tail outlived its budget: drop its identity
         else hung = true;
       }
       for (const d of slot.describes.values()) if (now >= d.deadline) hung = true;
@@ -263,7 +294,7 @@ export function createPool(opts: PoolOptions) {
     async close() {
       closed = true;
       clearInterval(supervisor);
-      for (const slot of slots) replace(slot, "runtime closed");
+      for (const slot of [...slots, ...retiring]) replace(slot, "runtime closed");
     },
   };
 }
