@@ -6,7 +6,7 @@ import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/open.ts";
 import type { Logger } from "../log.ts";
 import { compileScript } from "../runtime/compile.ts";
-import { warnIfPrivateFetchAllowed } from "../runtime/fetch-guard.ts";
+import { createGuardedFetch, warnIfPrivateFetchAllowed } from "../runtime/fetch-guard.ts";
 import { createRuntime } from "../runtime/index.ts";
 import { STATUS } from "../http/errors.ts";
 import { createExecutions } from "./executions.ts";
@@ -42,7 +42,7 @@ export async function createServices(config: Config, log: Logger) {
     const seeded = await seedFreshInstall({ db, log, apps, domains, scripts });
 
     // Routes, invocation and execution logs (exec).
-    const runtime = createRuntime(config.runtime, { log });
+    const runtime = createRuntime(config.runtime, { log, fetch: createGuardedFetch(config.runtime) });
     const scriptCache = createScriptCache({ db, runtime });
     const routeTable = createRouteTable({ db, log });
     routeTable.onChange((appId) => scriptCache.invalidate(appId));
