@@ -127,8 +127,9 @@ export function createApps({ db, auth }: { db: Db; auth: Authorizer }) {
     findBySlug: (slug: string) => q.findAppBySlug(db, slug),
 
     async list(principal: Principal | null): Promise<App[]> {
-      if (!principal) throw new PicloudError("unauthorized", "sign in or send an API key");
-      return q.listApps(db, await auth.visibleAppIds(principal));
+      // Without an app id this checks only the credential (401) and an API key's scope (403).
+      const p = await auth.require(principal, "app:read");
+      return q.listApps(db, await auth.visibleAppIds(p));
     },
 
     async get(principal: Principal | null, idOrSlug: string): Promise<Located & { my_role: AppRole | null }> {

@@ -103,7 +103,7 @@ export function startPicloud(opts: StartOptions): Picloud {
   async function boot() {
     const config = loadConfig(envUsed);
     const log = TEST_LOG ? createLogger(TEST_LOG as "debug") : silentLogger;
-    running = await startServer(config, log);
+    running = await startServer(config, log, { announce: false });
     token = null;
   }
 
