@@ -70,6 +70,7 @@ export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): Picl
     size: Math.max(1, config.workers),
     variant: config.variant,
     warmBudgetMb: config.warmBudgetMb,
+    maxScriptMemoryMb: config.ceilings.memoryMb,
     log,
     graceMs: opts.graceMs ?? 2000,
     onRpc: (method, args, state) => rpc.handle(method, args, state),

@@ -32,6 +32,8 @@ export interface PoolOptions {
   size: number;
   variant: "quickjs" | "quickjs-ng";
   warmBudgetMb: number;
+  /** The largest memoryMb a script may have (the ceiling): sizes each worker's WASM memory cap. */
+  maxScriptMemoryMb: number;
   log: Logger;
   /** Extra time past an invocation's own timeout before its worker counts as hung. */
   graceMs: number;
@@ -67,6 +69,16 @@ interface Slot {
 
 /** How long a fresh worker may take to compile QuickJS before it counts as hung. */
 const STARTUP_MS = 30_000;
+
+/**
+ * A worker's WASM heap: warm runtimes plus room for running scripts. Past
+ * `recycleMb` (WASM memory never shrinks) it is replaced once idle; `maxHeapMb`
+ * is the hard cap where allocations fail (a runaway script gets budget_exceeded).
+ */
+export function heapBudget(o: { warmBudgetMb: number; maxScriptMemoryMb: number }) {
+  const recycleMb = o.warmBudgetMb + 256;
+  return { recycleMb, maxHeapMb: Math.min(4096, recycleMb + 2 * o.maxScriptMemoryMb) };
+}
 
 const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
   ok: false,
@@ -114,7 +126,7 @@ export function createPool(opts: PoolOptions) {
     };
     worker.addEventListener("error", (event) => replace(slot, `worker crashed: ${(event as ErrorEvent).message ?? "error"}`));
     worker.addEventListener("close", () => replace(slot, "worker exited"));
-    post(slot, { t: "init", variant: opts.variant, warmBudgetMb: opts.warmBudgetMb });
+    post(slot, { t: "init", variant: opts.variant, warmBudgetMb: opts.warmBudgetMb, ...heapBudget(opts) });
     return slot;
   }
 

@@ -35,7 +35,15 @@ export interface CtxWire {
 }
 
 export type ToWorker =
-  | { t: "init"; variant: "quickjs" | "quickjs-ng"; warmBudgetMb: number }
+  | {
+      t: "init";
+      variant: "quickjs" | "quickjs-ng";
+      warmBudgetMb: number;
+      /** Past this WASM heap the worker asks to be replaced once idle. */
+      recycleMb: number;
+      /** Hard cap of the worker's WASM memory. */
+      maxHeapMb: number;
+    }
   | {
       t: "inv";
       id: number;

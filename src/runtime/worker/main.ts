@@ -221,9 +221,9 @@ self.onmessage = (event: MessageEvent<ToWorker[]>) => {
   for (const msg of event.data) {
     switch (msg.t) {
       case "init":
-        qjs = loadQuickJS(msg.variant);
+        qjs = loadQuickJS(msg.variant, { maxMemoryMb: msg.maxHeapMb });
         qjs.then((m) => (loadedQjs = m));
-        recycleBytes = (msg.warmBudgetMb + 256) * MB;
+        recycleBytes = msg.recycleMb * MB;
         warm = new LRUCache<string, Sandbox>({
           maxSize: msg.warmBudgetMb * MB,
           sizeCalculation: (s) => Math.max(1, s.memoryBytes),
