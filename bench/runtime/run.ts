@@ -1,5 +1,6 @@
 // Runtime benchmark (issue #2): `bun bench/runtime/run.ts [--variant quickjs|quickjs-ng|both] [--quick]`
-// In-process, median of several runs. Prints a table and writes bench/results/runtime.json.
+// In-process, median of several runs, about a minute for one variant (the default
+// is quickjs-ng; `both` doubles it). Prints a table and writes bench/results/runtime.json.
 // Numbers are never asserted in tests.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -15,9 +16,12 @@ import { installShims } from "../../src/runtime/worker/shims/index.ts";
 const args = process.argv.slice(2);
 const quick = args.includes("--quick");
 const variantArg = args[args.indexOf("--variant") + 1];
-const variants: QuickJSVariantName[] =
-  args.includes("--variant") && variantArg !== "both" ? [variantArg as QuickJSVariantName] : ["quickjs-ng", "quickjs"];
-const RUNS = quick ? 3 : 5;
+const variants: QuickJSVariantName[] = !args.includes("--variant")
+  ? ["quickjs-ng"]
+  : variantArg === "both"
+    ? ["quickjs-ng", "quickjs"]
+    : [variantArg as QuickJSVariantName];
+const RUNS = quick ? 3 : 7;
 
 const HELLO = `export default { fetch(req, ctx) { return new Response("Hello, world!"); } }`;
 const config = loadConfig({});
@@ -53,7 +57,7 @@ async function inSandbox(variant: QuickJSVariantName) {
   const keep = [];
   Bun.gc(true);
   const before = rss();
-  const K = quick ? 100 : 200;
+  const K = quick ? 50 : 100;
   let heap = 0;
   for (let i = 0; i < K; i++) {
     const s = await createSandbox(deps, `m${i}`, { name: "hello", code: HELLO, bundle: null }, limits, newInv());
@@ -71,7 +75,7 @@ async function inSandbox(variant: QuickJSVariantName) {
   const warmRuns: number[] = [];
   const warmCpu: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const n = quick ? 2000 : 5000;
+    const n = quick ? 1000 : 2000;
     const t = performance.now();
     const c = cpu();
     for (let i = 0; i < n; i++) {
@@ -85,7 +89,7 @@ async function inSandbox(variant: QuickJSVariantName) {
   // Fresh runtime: create + evaluate + first response.
   const freshRuns: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const n = 50;
+    const n = quick ? 10 : 20;
     const t = performance.now();
     for (let i = 0; i < n; i++) {
       const s = await createSandbox(deps, `k${i}`, { name: "hello", code: HELLO, bundle: null }, limits, newInv());
@@ -100,7 +104,7 @@ async function inSandbox(variant: QuickJSVariantName) {
   // only the script's module evaluation and first call are on the request path.
   const spareRuns: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const n = 50;
+    const n = quick ? 10 : 20;
     const shells = Array.from({ length: n }, () => createShell(deps));
     const t = performance.now();
     for (let i = 0; i < n; i++) {
@@ -126,7 +130,7 @@ async function throughPool(variant: QuickJSVariantName, workers: number) {
   // Sequential: one call at a time (latency, dominated by the worker wake-up).
   const seq: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const n = quick ? 300 : 1000;
+    const n = quick ? 200 : 400;
     const t = performance.now();
     for (let i = 0; i < n; i++) await rt.invoke(spec, input, invCtx);
     seq.push(((performance.now() - t) / n) * 1000);
@@ -135,7 +139,7 @@ async function throughPool(variant: QuickJSVariantName, workers: number) {
   const tput: number[] = [];
   const cpuPerReq: number[] = [];
   for (let r = 0; r < RUNS; r++) {
-    const n = quick ? 5000 : 20_000;
+    const n = quick ? 2000 : 5000;
     let started = 0;
     let failed = 0;
     const t = performance.now();
