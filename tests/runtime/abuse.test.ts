@@ -291,6 +291,29 @@ describe("outbound fetch over RPC", () => {
     }
   });
 
+  test("a fetch answering after its invocation timed out harms nothing", async () => {
+    const slowFetch = makeRuntime({ PICLOUD_WORKERS: "1" }, {
+      fetch: async (req, _caller, signal) => {
+        await Bun.sleep(400);
+        return { status: 200, statusText: "OK", headers: [], body: new TextEncoder().encode(signal?.aborted ? "aborted" : "late") };
+      },
+    });
+    try {
+      const s = script(`export default { async fetch(req) {
+        if (req.method === "GET") return new Response("still fine");
+        const r = await fetch("https://example.test/slow");
+        return new Response(await r.text());
+      } }`, { limits: { timeoutMs: 150 } });
+      const r = await slowFetch.invoke(s, http({ method: "POST" }), ctx());
+      expect(!r.ok && r.code).toBe("timeout");
+      await Bun.sleep(500);
+      expect(text(await slowFetch.invoke(s, http(), ctx()))).toBe("still fine");
+      expect(slowFetch.stats().restarts).toBe(0);
+    } finally {
+      await slowFetch.close();
+    }
+  });
+
   test("a refused fetch rejects inside the script with the reason", async () => {
     const s = script(`export default { async fetch() { try { await fetch("http://127.0.0.1/"); return new Response("fetched"); } catch (e) { return new Response(String(e.message)); } } }`);
     const refusing = makeRuntime({}, { fetch: async () => { throw new Error("refused: loopback address"); } });

@@ -254,6 +254,10 @@ self.onmessage = (event: MessageEvent<ToWorker[]>) => {
   }
 };
 
-// A rejection nobody awaited (a late shim callback on a disposed sandbox) must
-// not take the whole host down.
-self.addEventListener("unhandledrejection", (e) => e.preventDefault());
+// In a Bun worker an unhandled rejection closes the worker (preventDefault on
+// the DOM event does not stop it; measured), taking every in-flight call with
+// it. A rejection nobody awaited (a late shim callback on a disposed sandbox)
+// is harmless, so it is swallowed; an uncaught exception is a host bug: answer
+// what we can and ask to be replaced.
+process.on("unhandledRejection", () => {});
+process.on("uncaughtException", (e) => fatal(e));
