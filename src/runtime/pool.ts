@@ -7,7 +7,7 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
 import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
-import type { InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
+import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
 
 /**
  * The worker entry. From a checkout: the .ts file next to this one. In a
@@ -38,6 +38,8 @@ export interface PoolOptions {
   /** Extra time past an invocation's own timeout before its worker counts as hung. */
   graceMs: number;
   onRpc(method: string, args: unknown[], state: RpcState): Promise<unknown>;
+  /** Console lines a waitUntil tail wrote after the answer was delivered. */
+  onTail?: (caller: RpcCaller, console: ConsoleLine[], truncated: boolean) => void;
   workerUrl?: URL | string;
 }
 
@@ -144,6 +146,7 @@ export function createPool(opts: PoolOptions) {
       case "end": {
         const p = slot.pending.get(msg.id);
         if (p) drop(slot, p);
+        if (p && opts.onTail && msg.console.length) opts.onTail(p.rpc.caller, msg.console, msg.consoleTruncated);
         return;
       }
       case "missing": {

@@ -132,6 +132,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
   const inv = newInvocation(id, limits);
   let answered = false;
   let openTail = false;
+  let answeredLines = 0;
   let sandbox: Sandbox | null = null;
   let cold = false;
   const stats = () => ({
@@ -145,6 +146,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
     if (answered) return;
     answered = true;
     openTail = inv.hasTail;
+    answeredLines = inv.console.lines.length;
     send({ t: "res", id, result, ended: !openTail, warm: warm!.size });
   };
   const fail = (code: InvokeFailure["code"], message: string, stack?: string) =>
@@ -161,7 +163,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
         else sandbox.retire();
       }
     }
-    if (openTail) send({ t: "end", id });
+    if (openTail) send({ t: "end", id, console: inv.console.lines.slice(answeredLines), consoleTruncated: inv.console.truncated });
     openTail = false;
     checkHeap();
   };
