@@ -410,6 +410,12 @@ export function createShell(deps: SandboxDeps): Shell {
     end(inv) {
       if (!active.has(inv)) return;
       active.delete(inv);
+      // Whatever still waits on this invocation (a tail cut by the wall clock) stops waiting.
+      const waiting = settles.get(inv.id);
+      if (waiting) {
+        settles.delete(inv.id);
+        waiting.reject(new ScriptFailure("timeout", "the invocation ended"));
+      }
       if (disposed) return;
       timers.cancelAll(inv);
       if (inv.hasTail) {
