@@ -1,8 +1,8 @@
 // One sandbox = one QuickJS runtime + one context for one script version
 // (DESIGN §4: never shared between scripts). It evaluates the module once and
 // then serves many invocations, like an isolate; globals persist between them.
-import { DisposableResult, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
-import type { ModuleBundle, ScriptDescription, ScriptPayload } from "../protocol.ts";
+import { DisposableResult, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { ScriptDescription, ScriptPayload } from "../protocol.ts";
 import type { Limits } from "../types.ts";
 import { BOOTSTRAP_JS } from "./bootstrap.ts";
 import { asLevel, type ConsoleBuffer } from "./console.ts";
