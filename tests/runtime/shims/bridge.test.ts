@@ -131,6 +131,22 @@ describe("hostile scripts", () => {
       { method: "POST", url: "https://x/path", headers: [["X-A", "ok"]], body: enc.encode("payload") });
     expect(text(res)).toBe("POST ok /path payload");
   });
+  test("intrinsics tampered with before any lazy module loads do not reach the platform's path", async () => {
+    // (The array iterator stays intact here: the script's own headers array is iterated, as the standard says.)
+    const res = await invoke(`(async (req) => {
+      Array.prototype.push = () => { throw new Error("push"); };
+      String.prototype.indexOf = () => -1; String.prototype.slice = () => "evil"; String.prototype.toLowerCase = () => "evil";
+      String.prototype.split = () => ["evil"]; JSON.parse = () => ({}); JSON.stringify = () => "evil";
+      Object.defineProperty = () => { throw new Error("defineProperty"); }; Object.freeze = (o) => o; Object.keys = () => [];
+      Reflect.apply = () => { throw new Error("apply"); }; Promise.prototype.then = function () { throw new Error("then"); };
+      globalThis.Uint8Array = function () { throw new Error("Uint8Array"); }; globalThis.TypeError = Error;
+      const body = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("streamed ")); c.enqueue(new TextEncoder().encode(req.method)); c.close(); } });
+      return new Response(body, { status: 207, headers: [["X-A", "1"], ["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]] });
+    })`, { method: "PUT", url: "https://x/", headers: [], body: null });
+    expect(res.status).toBe(207);
+    expect(res.headers).toEqual([["x-a", "1"], ["set-cookie", "a=1"], ["set-cookie", "b=2"]]);
+    expect(text(res)).toBe("streamed PUT");
+  });
   test("the bridge's helpers are not reachable from globals", async () => {
     expect(await sb.run(`return Object.getOwnPropertyNames(globalThis).filter((k) => /picloud|__|^H$|bridge/i.test(k));`)).toEqual([]);
   });
