@@ -79,7 +79,15 @@ export const installShims: InstallShims = (ctx, host) => {
     },
   };
   const ops = createHostOps(ctx, host, state);
-  const dispatch = ctx.newFunction("", (op: QuickJSHandle, ...args: QuickJSHandle[]) => ops(ctx.getNumber(op), args));
+  const dispatch = ctx.newFunction("", (op: QuickJSHandle, ...args: QuickJSHandle[]) => {
+    try {
+      return ops(ctx.getNumber(op), args);
+    } catch {
+      // Expected failures come back as undefined and become Web errors in the
+      // sandbox; anything else is reported without host details (paths, internals).
+      throw new TypeError("internal error in a platform API");
+    }
+  });
   const boot = ctx.unwrapResult(ctx.evalCode(BOOTSTRAP, "picloud:shims.js"));
   const bridgeResult = ctx.callFunction(boot, ctx.undefined, dispatch, ctx.global);
   boot.dispose();
