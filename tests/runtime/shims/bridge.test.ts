@@ -39,6 +39,17 @@ describe("toRequest", () => {
       { method: "POST", url: "https://x/", headers: [["content-type", "application/x-www-form-urlencoded"]], body: enc.encode("a=1&b=2") });
     expect(text(res)).toBe("7:1");
   });
+  test("empty and 1 MiB request bodies", async () => {
+    const big = new Uint8Array(1 << 20).map((_, i) => i & 255);
+    const res = await invoke(`(async (req) => { const b = await req.bytes(); let sum = 0; for (const x of b) sum = (sum + x) % 65521; return new Response(b.length + ":" + sum); })`,
+      { method: "POST", url: "https://x/", headers: [], body: big });
+    let sum = 0;
+    for (const x of big) sum = (sum + x) % 65521;
+    expect(text(res)).toBe(`${big.length}:${sum}`);
+    const empty = await invoke(`(async (req) => new Response(String((await req.arrayBuffer()).byteLength) + String(req.body !== null)))`,
+      { method: "POST", url: "https://x/", headers: [], body: new Uint8Array(0) });
+    expect(text(empty)).toBe("0true");
+  });
 });
 
 describe("fromResponse", () => {
