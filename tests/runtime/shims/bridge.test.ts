@@ -39,6 +39,10 @@ describe("toRequest", () => {
       { method: "POST", url: "https://x/", headers: [["content-type", "application/x-www-form-urlencoded"]], body: enc.encode("a=1&b=2") });
     expect(text(res)).toBe("7:1");
   });
+  test("a header value carrying a newline cannot forge another header", async () => {
+    const res = await invoke(`((req) => Response.json([...req.headers]))`, { method: "GET", url: "https://x/", headers: [["x-a", "1\nx-forged\n2"]], body: null });
+    expect(JSON.parse(text(res))).toEqual([["x-a", "1 x-forged 2"]]);
+  });
   test("empty and 1 MiB request bodies", async () => {
     const big = new Uint8Array(1 << 20).map((_, i) => i & 255);
     const res = await invoke(`(async (req) => { const b = await req.bytes(); let sum = 0; for (const x of b) sum = (sum + x) % 65521; return new Response(b.length + ":" + sum); })`,

@@ -101,7 +101,9 @@ export const installShims: InstallShims = (ctx, host) => {
   return {
     toRequest(wire) {
       let head = `${wire.method}\n${wire.url}`;
-      for (const [k, v] of wire.headers) head += `\n${k.toLowerCase()}\n${v}`;
+      // "\n" separates fields; HTTP forbids it in names and values, and a value that
+      // carries one anyway must not split into a forged header.
+      for (const [k, v] of wire.headers) head += `\n${k.toLowerCase()}\n${v.includes("\n") ? v.replace(/[\r\n]/g, " ") : v}`;
       const headH = ctx.newString(head);
       const bodyH = wire.body ? ctx.newArrayBuffer(wire.body as unknown as ArrayBuffer) : ctx.undefined;
       const r = ctx.callFunction(toRequestFn, ctx.undefined, headH, bodyH);
