@@ -61,6 +61,8 @@ export function createApps({ db, auth }: { db: Db; auth: Authorizer }) {
       const app = await q.findApp(qx, idOrSlug.toLowerCase());
       return app && { app, moved: false };
     }
+    // Postgres text cannot hold NUL: such a slug names no app (and would be a driver error, a 500).
+    if (/\0/.test(idOrSlug)) return null;
     const app = await q.findAppBySlug(qx, idOrSlug);
     if (app) return { app, moved: false };
     const old = await q.findAppByOldSlug(qx, idOrSlug);
