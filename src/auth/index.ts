@@ -178,7 +178,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
         throw invalid("password", "required");
       }
       const username = input.username.trim();
-      const waitMs = throttle.retryAfterMs(username, meta.ip);
+      const waitMs = throttle.attempt(username, meta.ip);
       if (waitMs > 0) {
         const retryAfter = Math.ceil(waitMs / 1000);
         throw new PicloudError("rate_limited", "too many failed logins; try again later", { retry_after: retryAfter });
@@ -193,11 +193,11 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
         ok = false;
       }
       if (!ok || !user) {
-        throttle.recordFailure(username, meta.ip);
+        // Already counted by `attempt`.
         log.info("failed login", { username, ip: meta.ip });
         throw new PicloudError("unauthorized", "invalid username or password");
       }
-      throttle.recordSuccess(username);
+      throttle.recordSuccess(username, meta.ip);
       const session = await sessions.create(user.id, meta);
       return { token: session.token, expires_at: session.expiresAt, user: meView(user) };
     },
