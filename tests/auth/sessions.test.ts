@@ -80,6 +80,10 @@ eachDriver((driver) => {
       expect((await post({ ...cookie, origin: pic.url })).status).toBe(201);
       expect((await post({ ...cookie, "sec-fetch-site": "same-origin" })).status).toBe(201);
       expect((await post(cookie)).status).toBe(201); // no Origin: not a browser
+      // Behind a reverse proxy: the browser's own verdict, or the forwarded host, decides.
+      expect((await post({ ...cookie, origin: "https://pi.example.test", "sec-fetch-site": "same-origin" })).status).toBe(201);
+      expect((await post({ ...cookie, origin: "https://pi.example.test", "x-forwarded-host": "pi.example.test" })).status).toBe(201);
+      expect((await post({ ...cookie, origin: "https://evil.example.test", "x-forwarded-host": "pi.example.test" })).status).toBe(401);
       expect((await post({ origin: "http://evil.example" }, token)).status).toBe(201);
       // Reads are not state-changing: a cross-origin GET still sees the cookie (CORS keeps the answer from the page).
       expect((await adm("GET", "/auth/me", undefined, undefined, { ...cookie, origin: "http://evil.example" })).status).toBe(200);
