@@ -28,7 +28,7 @@ const ECHO = `export default {
   async fetch(req: Request): Promise<Response> {
     const body = req.method === "GET" ? null : await req.text();
     console.log("echo", req.method);
-    return Response.json({ method: req.method, body, type: req.headers.get("content-type"), trace: req.headers.get("x-trace") });
+    return Response.json({ method: req.method, body, type: req.headers.get("content-type"), trace: req.headers.get("x-trace"), url: req.url });
   },
 };
 `;
@@ -203,7 +203,7 @@ eachDriver((driver) => {
   test(`${driver}: invoke with inline JSON, @file, @- and headers; non-2xx exits 1`, async () => {
     const inline = await cli(["invoke", "echo", "--data", '{"a":1}']);
     expect(inline.code).toBe(0);
-    expect(JSON.parse(inline.stdout)).toEqual({ method: "POST", body: '{"a":1}', type: "application/json", trace: null });
+    expect(JSON.parse(inline.stdout)).toMatchObject({ method: "POST", body: '{"a":1}', type: "application/json", trace: null });
 
     const fromFile = await cli(["invoke", "echo", "--data", `@${join(files.path, "body.json")}`, "-X", "PUT", "-H", "X-Trace: t1"]);
     expect(JSON.parse(fromFile.stdout)).toMatchObject({ method: "PUT", body: '{"from":"file"}', trace: "t1" });
@@ -211,8 +211,9 @@ eachDriver((driver) => {
     const fromStdin = await cli(["invoke", "default/echo", "--data", "@-"], { stdin: "plain words" });
     expect(JSON.parse(fromStdin.stdout)).toMatchObject({ method: "POST", body: "plain words", type: "text/plain;charset=utf-8" });
 
-    const get = await cli(["invoke", "echo", "-o", "json"]);
+    const get = await cli(["invoke", "echo", "-o", "json", "--path", "/sub/path?q=pi"]);
     expect(json(get)).toMatchObject({ status: 200, body: { method: "GET", body: null } });
+    expect(json(get).body.url).toEndWith("/sub/path?q=pi");
 
     expect((await cli(["scripts", "deploy", join(files.path, "fail.ts")])).code).toBe(0);
     const failing = await cli(["invoke", "fail"]);
