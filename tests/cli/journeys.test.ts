@@ -236,7 +236,7 @@ eachDriver((driver) => {
     expect(ls.map((r: { id: string }) => r.id)).toContain(route.id);
 
     let body = "";
-    for (let i = 0; i < 40 && !body.includes("GET"); i++) {
+    for (let i = 0; i < 150 && !body.includes("GET"); i++) {
       const res = await fetch(`${pic.url}/cli/pi`, { headers: { host: "localhost" } });
       body = await res.text();
       if (!body.includes("GET")) await Bun.sleep(100);
