@@ -45,7 +45,8 @@ const Env = z.object({
   PICLOUD_MAX_TIMEOUT_MS: int(1).default(30_000),
   PICLOUD_MAX_CPU_MS: int(1).default(10_000),
   PICLOUD_MAX_MEMORY_MB: int(1).default(128),
-  PICLOUD_MAX_STACK_KB: int(16).default(1024),
+  /** QuickJS stack; the sandbox clamps to 256 KB, what a Bun worker thread's native stack holds safely. */
+  PICLOUD_MAX_STACK_KB: int(16).default(256),
   PICLOUD_MAX_REQUEST_BODY_BYTES: int(0).default(10 * 1024 * 1024),
   PICLOUD_MAX_RESPONSE_BODY_BYTES: int(0).default(10 * 1024 * 1024),
   PICLOUD_MAX_CONSOLE_BYTES: int(0).default(64 * 1024),
@@ -60,7 +61,7 @@ const DEFAULT_LIMITS: Limits = {
   timeoutMs: 30_000,
   cpuMs: 5_000,
   memoryMb: 64,
-  stackKb: 512,
+  stackKb: 256,
   requestBodyBytes: 1024 * 1024,
   responseBodyBytes: 5 * 1024 * 1024,
   consoleBytes: 16 * 1024,

@@ -15,7 +15,12 @@ export interface Running {
 /** Bun.serve's idleTimeout is in seconds and at most 255. */
 const MAX_IDLE_TIMEOUT_S = 255;
 
-export async function startServer(config: Config, log: Logger): Promise<Running> {
+export interface StartOptions {
+  /** Print the human "listening on" line to stdout (default true; the test harness turns it off). */
+  announce?: boolean;
+}
+
+export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<Running> {
   const services = await createServices(config, log);
   try {
     const server = createServer(services);
@@ -34,6 +39,10 @@ export async function startServer(config: Config, log: Logger): Promise<Running>
     const host = config.host === "0.0.0.0" || config.host === "::" ? "localhost" : config.host;
     const url = `http://${host.includes(":") ? `[${host}]` : host}:${bound.port}`;
     log.info("listening", { url, driver: services.db.driver, schema: services.schemaVersion });
+    if (opts.announce !== false) {
+      const database = services.db.driver === "pglite" ? `embedded database in ${config.dataDir}` : "PostgreSQL server";
+      process.stdout.write(`PiCloud listening on ${url} (${database})\n`);
+    }
     return {
       url,
       port: bound.port,

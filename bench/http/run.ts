@@ -153,6 +153,8 @@ async function startPicloudProcess(dataDir: string, port: number) {
     PICLOUD_ADMIN_USERNAME: ADMIN.username,
     PICLOUD_ADMIN_PASSWORD: ADMIN.password,
     PICLOUD_LOG_LEVEL: "warn",
+    // 64 connections against the default gate of 32 would measure load shedding, not the data plane.
+    PICLOUD_MAX_CONCURRENT_EXECUTIONS: "256",
   });
   await waitHttp(`http://127.0.0.1:${port}/healthz`, {}, 6000);
   return { proc, startMs: performance.now() - t0 };
@@ -169,10 +171,10 @@ async function api(port: number, method: string, path: string, body?: unknown, t
   return json as Record<string, string>;
 }
 
-/** Default app, 127.0.0.1 claimed, scripts bench-hello (GET /hello) and bench-echo (POST /echo). */
+/** App `bench` claiming 127.0.0.1, scripts bench-hello (GET /hello) and bench-echo (POST /echo). */
 async function setupPicloud(port: number) {
   const { token } = await api(port, "POST", "/auth/login", ADMIN);
-  const app = await api(port, "GET", "/apps/default", undefined, token);
+  const app = await api(port, "POST", "/apps", { slug: "bench", name: "Bench" }, token);
   await api(port, "POST", `/apps/${app.id}/domains`, { domain: "127.0.0.1" }, token);
   const hello = await api(port, "POST", "/scripts", { app_id: app.id, name: "bench-hello", source: HELLO }, token);
   await api(port, "POST", `/scripts/${hello.id}/routes`, { method: "GET", path: "/hello" }, token);
@@ -186,9 +188,15 @@ const picloud: Target = {
     const dir = await mkdtemp(join(tmpdir(), "bench-picloud-"));
     const port = await freePort();
     const first = await startPicloudProcess(dir, port);
-    await setupPicloud(port);
-    const check = await fetch(`http://127.0.0.1:${port}/hello`);
-    if (check.status !== 200) throw new Error(`picloud /hello → ${check.status} ${await check.text()}`);
+    try {
+      await setupPicloud(port);
+      const check = await fetch(`http://127.0.0.1:${port}/hello`);
+      if (check.status !== 200) throw new Error(`picloud /hello → ${check.status} ${await check.text()}`);
+    } catch (e) {
+      await kill(first.proc);
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
     return {
       pid: first.proc.pid,
       port,

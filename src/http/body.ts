@@ -53,9 +53,42 @@ export const adminJsonBody = (limit = ADMIN_MAX_BODY_BYTES) =>
       const bytes = await readLimited(request.body, limit);
       if (bytes.byteLength === 0) return null;
       // Any content type is read as JSON: `curl -d '{…}'` sends form-urlencoded by default.
+      let value: unknown;
       try {
-        return JSON.parse(new TextDecoder().decode(bytes));
+        value = JSON.parse(new TextDecoder().decode(bytes));
       } catch {
         throw new PicloudError("invalid_request", "request body is not valid JSON", { field: "body" });
       }
+      checkJsonShape(value);
+      return value;
     });
+
+/** Deeper than any admin body needs; validators recurse, so a deep body must stop here. */
+const MAX_JSON_DEPTH = 32;
+
+/**
+ * Refuses, before validation, what would otherwise end as a 500: nesting deep
+ * enough that recursive validators spend seconds and then overflow (a 200 KB
+ * body of `[[[…]]]` held the event loop for 20 s), and NUL characters, which
+ * Postgres text columns reject. Iterative, so the walk itself cannot overflow.
+ */
+function checkJsonShape(root: unknown): void {
+  const stack: Array<[unknown, string, number]> = [[root, "", 0]];
+  while (stack.length > 0) {
+    const [value, path, depth] = stack.pop()!;
+    if (typeof value === "string") {
+      if (value.includes("\u0000")) {
+        throw new PicloudError("invalid_request", `${path || "body"}: must not contain NUL characters`, { field: path || "body" });
+      }
+      continue;
+    }
+    if (value === null || typeof value !== "object") continue;
+    if (depth >= MAX_JSON_DEPTH) {
+      throw new PicloudError("invalid_request", `body: nested deeper than ${MAX_JSON_DEPTH} levels`, { field: "body" });
+    }
+    for (const [k, v] of Object.entries(value)) {
+      if (k.includes("\u0000")) throw new PicloudError("invalid_request", "body: keys must not contain NUL characters", { field: "body" });
+      stack.push([v, path ? `${path}.${k}` : k, depth + 1]);
+    }
+  }
+}

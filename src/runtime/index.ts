@@ -3,6 +3,8 @@
 // No HTTP and no SQL behind this seam (STYLE §1).
 import { PicloudError } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { compileScript } from "./compile.ts";
+import { createGuardedFetch } from "./fetch-guard.ts";
 import { createGate } from "./gate.ts";
 import { effectiveLimits } from "./limits.ts";
 import { createModuleGraph } from "./modules.ts";
@@ -30,9 +32,9 @@ export interface RuntimeOptions {
   log: Logger;
   rpc?: RpcHandler;
   resolver?: ModuleResolver;
-  /** Outbound fetch served on the main thread (the SSRF-guarded one). Without it, fetch rejects. */
+  /** Outbound fetch served on the main thread; default: the SSRF-guarded fetch of fetch-guard.ts. */
   fetch?: FetchFn;
-  /** Save-time compile step (src/runtime/compile.ts). */
+  /** Save-time compile step; default: compileScript of compile.ts with the configured variant. */
   compile?: (source: string, opts?: { filename?: string }) => Promise<CompileResult>;
   /** Time past an invocation's timeout before its worker is presumed hung (default 2000 ms). */
   graceMs?: number;
@@ -59,15 +61,11 @@ const failure = (code: InvokeFailure["code"], message: string): InvokeFailure =>
   cold: false,
 });
 
-const noFetch: FetchFn = async () => {
-  throw new Error("outbound fetch is not available in this PiCloud build");
-};
-
 export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): PicloudRuntime {
   const { log } = opts;
   const gate = createGate(config.maxConcurrentExecutions);
   const graph = createModuleGraph(opts.resolver);
-  const rpc = createRpcServer({ log, rpc: opts.rpc, fetch: opts.fetch ?? noFetch });
+  const rpc = createRpcServer({ log, rpc: opts.rpc, fetch: opts.fetch ?? createGuardedFetch(config) });
   const pool = createPool({
     size: Math.max(1, config.workers),
     variant: config.variant,
@@ -112,9 +110,9 @@ export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): Picl
   }
 
   return {
-    async compile(source, compileOpts) {
-      if (!opts.compile) throw new PicloudError("internal", "the compile step is not wired into this runtime");
-      return opts.compile(source, compileOpts);
+    compile(source, compileOpts) {
+      if (opts.compile) return opts.compile(source, compileOpts);
+      return compileScript(source, { filename: compileOpts?.filename, variant: config.variant });
     },
 
     async invoke(script, input, ctx) {

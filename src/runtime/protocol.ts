@@ -71,5 +71,7 @@ export type FromWorker =
   | { t: "rpc"; id: number; cid: number; method: string; args: unknown[] }
   | { t: "described"; id: number; ok: true; description: ScriptDescription }
   | { t: "described"; id: number; ok: false; message: string }
+  /** The WASM heap grew past its budget (it never shrinks): replace this worker once it is idle. */
+  | { t: "recycle"; heapMb: number }
   /** The WASM instance itself faulted: the worker must be replaced. */
   | { t: "fatal"; message: string };

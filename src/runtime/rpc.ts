@@ -5,8 +5,8 @@ import type { Logger } from "../log.ts";
 import type { RpcCaller, RpcHandler } from "./types.ts";
 import type { WireRequest, WireResponse } from "./worker/shims/index.ts";
 
-/** Outbound fetch on the main thread: the SSRF guard of DESIGN §7 lives behind it. */
-export type FetchFn = (request: WireRequest, caller: RpcCaller) => Promise<WireResponse>;
+/** Outbound fetch on the main thread: the SSRF guard of DESIGN §7 lives behind it. `signal` aborts when the invocation ends. */
+export type FetchFn = (request: WireRequest, caller: RpcCaller, signal?: AbortSignal) => Promise<WireResponse>;
 
 /** Per-invocation RPC state the pool keeps beside the invocation. */
 export interface RpcState {
@@ -16,10 +16,18 @@ export interface RpcState {
   fetchesInFlight: number;
   /** Fetches waiting for a slot, oldest first: more wait their turn. */
   fetchQueue: (() => void)[];
+  /** Created on the first fetch; aborted when the invocation ends so no fetch outlives it. */
+  abort: AbortController | null;
 }
 
 export function newRpcState(caller: RpcCaller, maxFetches: number): RpcState {
-  return { caller, maxFetches, fetchesInFlight: 0, fetchQueue: [] };
+  return { caller, maxFetches, fetchesInFlight: 0, fetchQueue: [], abort: null };
+}
+
+/** The invocation is over: cancel its outbound fetches. */
+export function endRpcState(state: RpcState) {
+  state.abort?.abort();
+  state.fetchQueue.length = 0;
 }
 
 export interface RpcServerOptions {
@@ -54,8 +62,9 @@ export function createRpcServer(opts: RpcServerOptions) {
         const request = args[0] as WireRequest;
         if (!request || typeof request.url !== "string") throw new Error("fetch: invalid request");
         await acquire(state);
+        state.abort ??= new AbortController();
         try {
-          return await opts.fetch(request, state.caller);
+          return await opts.fetch(request, state.caller, state.abort.signal);
         } finally {
           release(state);
         }

@@ -61,6 +61,8 @@ export function createApps({ db, auth }: { db: Db; auth: Authorizer }) {
       const app = await q.findApp(qx, idOrSlug.toLowerCase());
       return app && { app, moved: false };
     }
+    // Postgres text cannot hold NUL: such a slug names no app (and would be a driver error, a 500).
+    if (/\0/.test(idOrSlug)) return null;
     const app = await q.findAppBySlug(qx, idOrSlug);
     if (app) return { app, moved: false };
     const old = await q.findAppByOldSlug(qx, idOrSlug);
@@ -127,8 +129,9 @@ export function createApps({ db, auth }: { db: Db; auth: Authorizer }) {
     findBySlug: (slug: string) => q.findAppBySlug(db, slug),
 
     async list(principal: Principal | null): Promise<App[]> {
-      if (!principal) throw new PicloudError("unauthorized", "sign in or send an API key");
-      return q.listApps(db, await auth.visibleAppIds(principal));
+      // Without an app id this checks only the credential (401) and an API key's scope (403).
+      const p = await auth.require(principal, "app:read");
+      return q.listApps(db, await auth.visibleAppIds(p));
     },
 
     async get(principal: Principal | null, idOrSlug: string): Promise<Located & { my_role: AppRole | null }> {

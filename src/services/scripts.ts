@@ -204,7 +204,8 @@ export function createScripts({ db, auth, apps, compile, ceilings }: ScriptsDeps
         const { app: found } = await apps.locate(principal, app, "script:read");
         return (await q.listScripts(db, [found.id])).map(toScript);
       }
-      return (await q.listScripts(db, await auth.visibleAppIds(principal))).map(toScript);
+      const p = await auth.require(principal, "script:read"); // the key's scope; apps are filtered below
+      return (await q.listScripts(db, await auth.visibleAppIds(p))).map(toScript);
     },
 
     async get(principal: Principal | null, id: string): Promise<Script> {

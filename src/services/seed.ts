@@ -11,8 +11,7 @@ import type { Script, Scripts } from "./scripts.ts";
 
 export const HELLO_SOURCE = `// Answers GET /hello on http://localhost — edit me and save.
 Deno.serve((request: Request) => {
-  const name = new URL(request.url).searchParams.get("name") ?? "world";
-  return new Response(\`Hello, \${name}!\\n\`, { headers: { "content-type": "text/plain" } });
+  return new Response("Hello from PiCloud!\\n", { headers: { "content-type": "text/plain" } });
 });
 `;
 

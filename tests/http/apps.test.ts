@@ -146,3 +146,13 @@ eachDriver((driver) => {
     expect((await pic.api("GET", `${A}/apps/${app.id}`)).status).toBe(404);
   });
 });
+
+eachDriver((driver) => {
+  const pic = startPicloud({ driver });
+
+  test(`${driver}: the seeded hello script answers GET /hello on localhost`, async () => {
+    const res = await fetch(`${pic.url}/hello`, { headers: { host: `localhost:${pic.port}` } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("Hello from PiCloud!\n");
+  });
+});

@@ -12,8 +12,9 @@ export const BOOTSTRAP_JS = `(function (host) {
 const { parse, stringify } = JSON;
 const freeze = Object.freeze;
 const resolved = Promise.resolve();
+const thenOf = Function.prototype.call.bind(Promise.prototype.then);
 const allSettled = Promise.allSettled.bind(Promise);
-const hostLog = host.log, hostSetTimer = host.setTimer, hostClearTimer = host.clearTimer, hostWaitUntil = host.waitUntil;
+const hostLog = host.log, hostSetTimer = host.setTimer, hostClearTimer = host.clearTimer, hostWaitUntil = host.waitUntil, hostSettle = host.settle;
 const defineGlobal = (name, value) => Object.defineProperty(globalThis, name, { value, writable: true, configurable: true, enumerable: false });
 const state = { serve: null, crons: [], ns: null };
 ${CONSOLE_JS}

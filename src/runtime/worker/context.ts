@@ -10,7 +10,7 @@ const makeCtx = (seq, ctxJson) => {
   ctx.waitUntil = function waitUntil(p) {
     let list = waits.get(seq);
     if (!list) { list = []; waits.set(seq, list); hostWaitUntil(seq); }
-    list.push(resolved.then(() => p));
+    list.push(thenOf(resolved, () => p));
   };
   return ctx;
 };
@@ -22,8 +22,12 @@ const fetchHandler = () => {
   if (typeof d === "function") return d;
   return null;
 };
+// Completion is reported through hostSettle with intrinsics captured at
+// bootstrap: a script replacing Promise.prototype.then cannot hide its answer.
+const report = (seq, p) => { thenOf(p, (v) => hostSettle(seq, true, v), (e) => hostSettle(seq, false, e)); };
 return {
   setModule(ns) { state.ns = ns; },
+  watch(seq, p) { report(seq, p); },
   describe() {
     const d = defaultExport();
     return stringify({
@@ -33,13 +37,20 @@ return {
       crons: state.crons.map((c) => ({ name: c.name, schedule: c.schedule })),
     });
   },
-  async http(seq, request, ctxJson) {
+  // The handler's own return value goes back as is: the host reads a promise's
+  // state itself (tamper-proof), so a handler that answers synchronously, or
+  // an async one that never awaited, costs no promise jobs at all.
+  http(seq, request, ctxJson) {
     const ctx = makeCtx(seq, ctxJson);
     const h = fetchHandler();
     if (!h) throw new TypeError("this script has no fetch handler: export default { fetch(request, ctx) } or call Deno.serve(handler)");
-    return await h(request, ctx);
+    return h(request, ctx);
   },
-  async event(seq, ctxJson) {
+  event(seq, ctxJson) { report(seq, event(seq, ctxJson)); },
+  tail(seq) { report(seq, tail(seq)); },
+  forget(seq) { waits.delete(seq); },
+};
+async function event(seq, ctxJson) {
     const ctx = makeCtx(seq, ctxJson);
     const ev = ctx.event;
     if (ev && ev.type === "cron" && typeof ev.name === "string") {
@@ -50,13 +61,16 @@ return {
     if (!d || typeof d.event !== "function") throw new TypeError("this script has no event handler: export default { event(event, ctx) }");
     const out = await d.event(ev, ctx);
     return out === undefined ? undefined : stringify(out);
-  },
-  async tail(seq) {
+}
+async function tail(seq) {
     const list = waits.get(seq) || [];
     let done = 0;
-    while (done < list.length) { const upTo = list.length; await allSettled(list.slice(done, upTo)); done = upTo; }
+    while (done < list.length) {
+      const upTo = list.length;
+      const results = await allSettled(list.slice(done, upTo));
+      for (const r of results) if (r.status === "rejected") hostLog("error", "Uncaught (in waitUntil) " + inspect(r.reason, 0));
+      done = upTo;
+    }
     waits.delete(seq);
-  },
-  forget(seq) { waits.delete(seq); },
-};
+}
 `;

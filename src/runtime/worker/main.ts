@@ -8,10 +8,9 @@ import type { FromWorker, ScriptPayload, ToWorker } from "../protocol.ts";
 import { loadQuickJS } from "../quickjs.ts";
 import type { InvokeFailure, InvokeResult, Limits } from "../types.ts";
 import { createConsoleBuffer } from "./console.ts";
-import { installFallbackShims } from "./fallback-shims.ts";
 import { createRpcClient } from "./rpc-client.ts";
-import { createSandbox, type Invocation, type Sandbox, ScriptFailure } from "./sandbox.ts";
-import type { WireRequest, WireResponse } from "./shims/index.ts";
+import { createShell, type Invocation, type Sandbox, type SandboxDeps, ScriptFailure, type Shell } from "./sandbox.ts";
+import { installShims, type WireRequest, type WireResponse } from "./shims/index.ts";
 
 declare const self: Worker;
 
@@ -20,6 +19,10 @@ const MB = 1024 * 1024;
 const CODE_CACHE_BYTES = 64 * MB;
 
 let qjs: Promise<QuickJSWASMModule> | null = null;
+let loadedQjs: QuickJSWASMModule | null = null;
+/** WASM heap size past which this worker asks to be replaced (set at init). */
+let recycleBytes = Infinity;
+let recycleAsked = false;
 let warm: LRUCache<string, Sandbox> | null = null;
 const creating = new Map<string, Promise<Sandbox>>();
 const payloads = new LRUCache<string, ScriptPayload>({
@@ -42,20 +45,46 @@ function flush() {
 
 const rpc = createRpcClient(send);
 let fatalSent = false;
+/** The WASM instance faulted: answer what we can first, then ask to be replaced. */
 const fatal = (error: unknown) => {
   if (fatalSent) return;
   fatalSent = true;
-  send({ t: "fatal", message: error instanceof Error ? error.message : String(error) });
-  flush();
+  setTimeout(() => {
+    send({ t: "fatal", message: error instanceof Error ? error.message : String(error) });
+    flush();
+  }, 0);
 };
 
-const deps = async () => ({
+const deps = async (): Promise<SandboxDeps> => ({
   qjs: await qjs!,
-  installShims: installFallbackShims,
+  installShims,
   fetch: (inv: Invocation | null, request: WireRequest) =>
     inv ? (rpc.call(inv.id, "fetch", [request]) as Promise<WireResponse>) : Promise.reject(new Error("fetch outside an invocation")),
   fatal,
 });
+
+// One spare shell (runtime + context + shims, no script), rebuilt when idle.
+let spare: Shell | null = null;
+let refilling = false;
+const refill = () => {
+  if (spare || refilling || fatalSent) return;
+  refilling = true;
+  setTimeout(async () => {
+    try {
+      spare = createShell(await deps());
+    } catch (e) {
+      fatal(e);
+    } finally {
+      refilling = false;
+    }
+  }, 0);
+};
+const takeShell = async (): Promise<Shell> => {
+  const s = spare;
+  spare = null;
+  refill();
+  return s ?? createShell(await deps());
+};
 
 function newInvocation(id: number, limits: Limits): Invocation {
   const started = performance.now();
@@ -77,7 +106,7 @@ async function sandboxFor(key: string, script: ScriptPayload, limits: Limits, in
   if (hit && !hit.corrupt) return { sandbox: hit, cold: false };
   let pending = creating.get(key);
   if (!pending) {
-    pending = createSandbox(await deps(), key, script, limits, inv);
+    pending = takeShell().then((shell) => shell.load(key, script, limits, inv));
     creating.set(key, pending);
     pending.then(
       (s) => {
@@ -98,6 +127,8 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
     send({ t: "missing", id });
     return;
   }
+  // A fresh worker compiles the WASM first; that is not the script's time.
+  if (!loadedQjs) await qjs;
   const inv = newInvocation(id, limits);
   let answered = false;
   let openTail = false;
@@ -132,6 +163,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
     }
     if (openTail) send({ t: "end", id });
     openTail = false;
+    checkHeap();
   };
   // The wall clock runs even while the script awaits; the interrupt handler
   // covers the case where it never yields.
@@ -164,10 +196,19 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
   finish();
 }
 
+/** WASM memory never shrinks: after a script ballooned it, start over in a fresh worker. */
+function checkHeap() {
+  if (recycleAsked || !loadedQjs) return;
+  const bytes = (loadedQjs as unknown as { module?: { HEAP8?: Int8Array } }).module?.HEAP8?.buffer.byteLength ?? 0;
+  if (bytes <= recycleBytes) return;
+  recycleAsked = true;
+  send({ t: "recycle", heapMb: Math.round(bytes / MB) });
+}
+
 async function describe(msg: Extract<ToWorker, { t: "describe" }>) {
   const inv = newInvocation(msg.id, msg.limits);
   try {
-    const sandbox = await createSandbox(await deps(), msg.key, msg.script, msg.limits, inv);
+    const sandbox = await (await takeShell()).load(msg.key, msg.script, msg.limits, inv);
     const description = sandbox.describe();
     sandbox.retire();
     send({ t: "described", id: msg.id, ok: true, description });
@@ -181,12 +222,17 @@ self.onmessage = (event: MessageEvent<ToWorker[]>) => {
     switch (msg.t) {
       case "init":
         qjs = loadQuickJS(msg.variant);
+        qjs.then((m) => (loadedQjs = m));
+        recycleBytes = (msg.warmBudgetMb + 256) * MB;
         warm = new LRUCache<string, Sandbox>({
           maxSize: msg.warmBudgetMb * MB,
           sizeCalculation: (s) => Math.max(1, s.memoryBytes),
           dispose: (s) => s.retire(),
         });
-        qjs.then(() => send({ t: "ready" }), fatal);
+        qjs.then(() => {
+          send({ t: "ready" });
+          refill();
+        }, fatal);
         break;
       case "inv":
         void invoke(msg);

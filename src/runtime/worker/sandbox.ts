@@ -1,7 +1,7 @@
 // One sandbox = one QuickJS runtime + one context for one script version
 // (DESIGN §4: never shared between scripts). It evaluates the module once and
 // then serves many invocations, like an isolate; globals persist between them.
-import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule } from "quickjs-emscripten-core";
+import { DisposableResult, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
 import type { ModuleBundle, ScriptDescription, ScriptPayload } from "../protocol.ts";
 import type { Limits } from "../types.ts";
 import { BOOTSTRAP_JS } from "./bootstrap.ts";
@@ -12,6 +12,13 @@ import { createTimers, type TimerOwner } from "./timers.ts";
 const MB = 1024 * 1024;
 /** Promise jobs run with no live invocation (a late fetch reply) get this much CPU per slice. */
 const ORPHAN_SLICE_MS = 50;
+/**
+ * QuickJS frames also use the Bun worker thread's native stack, which Bun
+ * does not let us size: past ~384 KB of QuickJS stack the host overflows
+ * first and leaves the WASM instance corrupt (measured on x64, both
+ * variants). Larger limits are clamped to this.
+ */
+export const HOST_SAFE_STACK_KB = 256;
 /** Stack traces are cut here: classic QuickJS prints every frame of a deep recursion. */
 const MAX_STACK_CHARS = 4096;
 
@@ -27,7 +34,7 @@ export interface Invocation extends TimerOwner {
   cpuUsed: number;
   console: ConsoleBuffer;
   /** Set by the interrupt handler when it stopped the script. */
-  interrupted: "timeout" | "budget_exceeded" | null;
+  interrupted: "timeout" | "budget_exceeded" | "memory" | null;
   /** ctx.waitUntil was called: a tail runs after the answer. */
   hasTail: boolean;
 }
@@ -70,6 +77,16 @@ export interface Sandbox {
   retire(): void;
 }
 
+/**
+ * A runtime + context with shims and bootstrap installed but no script yet.
+ * The worker keeps one spare, built while idle, so a cold script pays only
+ * for evaluating its own module (installing the shims is the expensive part).
+ */
+export interface Shell {
+  load(key: string, script: ScriptPayload, limits: Limits, first: Invocation): Promise<Sandbox>;
+  dispose(): void;
+}
+
 export async function createSandbox(
   deps: SandboxDeps,
   key: string,
@@ -77,12 +94,32 @@ export async function createSandbox(
   limits: Limits,
   first: Invocation,
 ): Promise<Sandbox> {
-  const runtime = deps.qjs.newRuntime();
-  runtime.setMemoryLimit(limits.memoryMb * MB);
-  runtime.setMaxStackSize(limits.stackKb * 1024);
-  installModuleLoader(runtime, script.bundle);
-  const ctx = runtime.newContext();
+  return createShell(deps).load(key, script, limits, first);
+}
 
+export function createShell(deps: SandboxDeps): Shell {
+  const runtime = deps.qjs.newRuntime();
+  const ctx = runtime.newContext();
+  // Set by load(): a shell belongs to no script until then.
+  let key = "";
+  let limits = null as unknown as Limits;
+  let loaded = false;
+
+  // QuickJS's own malloc limit, in this build, refuses a single allocation
+  // larger than the limit but does not add allocations up (measured: 64 × 1 MB
+  // ArrayBuffers under a 16 MB limit all succeed). The runtime's real usage is
+  // checked here instead (≈1 µs): at every interrupt check and whenever the
+  // WASM heap grew during a slice.
+  const heap = wasmHeap(deps.qjs);
+  let memoryLimitBytes = Infinity;
+  const overMemory = (): boolean => {
+    const h = runtime.computeMemoryUsage();
+    const used = ctx.getProp(h, "memory_used_size");
+    const bytes = ctx.getNumber(used);
+    used.dispose();
+    h.dispose();
+    return bytes > memoryLimitBytes;
+  };
   const active = new Set<Invocation>();
   let current: Invocation | null = null;
   let sliceStart = 0;
@@ -127,6 +164,11 @@ export async function createSandbox(
       corrupt = true;
       return true;
     }
+    if (overMemory()) {
+      inv.interrupted ??= "memory";
+      corrupt = true;
+      return true;
+    }
     return false;
   });
 
@@ -134,6 +176,7 @@ export async function createSandbox(
     const prev = current;
     const prevStart = sliceStart;
     const outer = inv !== null && inv !== prev;
+    const heapBefore = heap.byteLength;
     if (outer) {
       current = inv;
       sliceStart = performance.now();
@@ -141,7 +184,10 @@ export async function createSandbox(
     try {
       return fn();
     } catch (e) {
-      if (e instanceof WebAssembly.RuntimeError) deps.fatal(e);
+      // Not a QuickJS exception (those come back as results): the host itself
+      // failed mid-call, so the shared WASM instance cannot be trusted again.
+      deps.fatal(e);
+      if (e instanceof RangeError) throw new ScriptFailure("script_error", "RangeError: Maximum call stack size exceeded (host stack)");
       throw e;
     } finally {
       if (outer) {
@@ -149,16 +195,55 @@ export async function createSandbox(
         current = prev;
         sliceStart = prevStart;
       }
+      // The WASM heap grew during this slice: maybe this script's allocations.
+      if (inv && heap.byteLength !== heapBefore && !inv.interrupted && overMemory()) {
+        inv.interrupted = "memory";
+        corrupt = true;
+      }
+    }
+  };
+
+  // Completions reported by the dispatcher (hostSettle), one outstanding per invocation.
+  const settles = new Map<number, { inv: Invocation; resolve(h: QuickJSHandle): void; reject(f: ScriptFailure): void }>();
+
+  /**
+   * After every pump: an invocation the interrupt handler stopped, or one whose
+   * job ran out of memory, fails now. quickjs-ng leaves a promise whose job was
+   * interrupted pending forever, so waiting for its rejection is not enough.
+   */
+  const afterPump = (inv: Invocation | null, r: ReturnType<QuickJSRuntime["executePendingJobs"]>) => {
+    if (r.error) {
+      const e = describeError(ctx, runtime, r.error, limits.memoryMb);
+      r.error.dispose();
+      if (e.oom && inv) {
+        corrupt = true;
+        const s = settles.get(inv.id);
+        if (s) {
+          settles.delete(inv.id);
+          s.reject(new ScriptFailure("budget_exceeded", `memory limit of ${inv.limits.memoryMb} MB exceeded`));
+        }
+      }
+    }
+    for (const [id, s] of settles) {
+      if (!s.inv.interrupted) continue;
+      settles.delete(id);
+      s.reject(failure(s.inv, null));
     }
   };
 
   // Shims settle host promises and pump on their own (the rule in shims/index.ts);
   // routing their pumps through `enter` keeps CPU accounting and budgets exact.
   const rawPump = runtime.executePendingJobs.bind(runtime);
-  runtime.executePendingJobs = (max?: number | void) => enter(current ?? oldest(), () => rawPump(max));
+  runtime.executePendingJobs = (max?: number | void) => {
+    const inv = current ?? oldest();
+    const r = enter(inv, () => rawPump(max));
+    afterPump(inv, r);
+    // The shim gets a clean result: failures were routed to their invocations.
+    return DisposableResult.success(0) as unknown as ReturnType<QuickJSRuntime["executePendingJobs"]>;
+  };
   const pump = (inv: Invocation | null) => {
-    const r = enter(inv, () => rawPump());
-    if (r.error) r.error.dispose();
+    if (disposed) return;
+    afterPump(inv, enter(inv, () => rawPump()));
   };
 
   const timers = createTimers<Invocation>(ctx, {
@@ -188,7 +273,14 @@ export async function createSandbox(
     const seq = ctx.getNumber(seqH);
     for (const inv of active) if (inv.id === seq) inv.hasTail = true;
   });
-  for (const [name, fn] of [["log", log], ["setTimer", timers.setTimer], ["clearTimer", timers.clearTimer], ["waitUntil", waitUntil]] as const) {
+  const settle = ctx.newFunction("settle", (seqH, okH, valueH) => {
+    const s = settles.get(ctx.getNumber(seqH));
+    if (!s) return;
+    settles.delete(s.inv.id);
+    if (ctx.typeof(okH) === "boolean" && ctx.dump(okH) === true) s.resolve(valueH.dup());
+    else s.reject(failure(s.inv, valueH));
+  });
+  for (const [name, fn] of [["log", log], ["setTimer", timers.setTimer], ["clearTimer", timers.clearTimer], ["waitUntil", waitUntil], ["settle", settle]] as const) {
     ctx.setProp(host, name, fn);
     fn.dispose();
   }
@@ -198,6 +290,7 @@ export async function createSandbox(
   host.dispose();
   const fns = {
     setModule: ctx.getProp(api, "setModule"),
+    watch: ctx.getProp(api, "watch"),
     describe: ctx.getProp(api, "describe"),
     http: ctx.getProp(api, "http"),
     event: ctx.getProp(api, "event"),
@@ -222,40 +315,57 @@ export async function createSandbox(
   };
 
   /** Turn a rejection or throw inside QuickJS into a ScriptFailure. */
-  const failure = (inv: Invocation, errH: QuickJSHandle): ScriptFailure => {
+  function failure(inv: Invocation, errH: QuickJSHandle | null): ScriptFailure {
     if (inv.interrupted === "timeout") return new ScriptFailure("timeout", `wall-clock timeout of ${inv.limits.timeoutMs} ms exceeded`);
     if (inv.interrupted === "budget_exceeded") return new ScriptFailure("budget_exceeded", `CPU budget of ${inv.limits.cpuMs} ms exceeded`);
-    const e = describeError(ctx, runtime, errH, inv.limits.memoryMb);
+    if (inv.interrupted === "memory") return new ScriptFailure("budget_exceeded", `memory limit of ${inv.limits.memoryMb} MB exceeded`);
+    if (!errH) return new ScriptFailure("script_error", "the script failed");
+    const e = describeError(ctx, runtime, errH, limits.memoryMb);
     if (e.oom) {
       corrupt = true;
       return new ScriptFailure("budget_exceeded", `memory limit of ${inv.limits.memoryMb} MB exceeded`);
     }
     return new ScriptFailure("script_error", e.message, e.stack);
-  };
+  }
 
-  /** Call a dispatcher function and wait for the promise it returns, pumping jobs. */
-  const callAsync = async (inv: Invocation, fn: QuickJSHandle, args: QuickJSHandle[]): Promise<QuickJSHandle> => {
-    const r = enter(inv, () => ctx.callFunction(fn, api, args));
-    for (const a of args) a.dispose();
-    if (r.error) {
-      const f = failure(inv, r.error);
-      r.error.dispose();
+  /** Call a dispatcher function that reports through hostSettle, pumping jobs until it does. */
+  const callAsync = (inv: Invocation, fn: QuickJSHandle, args: QuickJSHandle[]): Promise<QuickJSHandle> =>
+    new Promise<QuickJSHandle>((resolve, reject) => {
+      if (disposed) return reject(new ScriptFailure("script_error", "the sandbox was discarded"));
+      settles.set(inv.id, { inv, resolve, reject });
+      const r = enter(inv, () => ctx.callFunction(fn, api, args));
+      for (const a of args) a.dispose();
+      if (r.error) {
+        settles.delete(inv.id);
+        reject(failure(inv, r.error));
+        r.error.dispose();
+        return;
+      }
+      r.value.dispose();
+      pump(inv);
+    });
+
+  /** A value the handler returned: settled promises and plain values are read at once, pending ones awaited. */
+  const settled = async (inv: Invocation, value: QuickJSHandle): Promise<QuickJSHandle> => {
+    const st = ctx.getPromiseState(value);
+    if (st.type === "fulfilled") {
+      if (st.notAPromise) return value;
+      value.dispose();
+      return st.value;
+    }
+    if (st.type === "rejected") {
+      value.dispose();
+      const f = failure(inv, st.error);
+      st.error.dispose();
       throw f;
     }
-    const settled = ctx.resolvePromise(r.value);
-    r.value.dispose();
-    pump(inv);
-    const out = await settled;
-    if (out.error) {
-      const f = failure(inv, out.error);
-      out.error.dispose();
-      throw f;
-    }
-    return out.value;
+    return callAsync(inv, fns.watch, [ctx.newNumber(inv.id), value]);
   };
 
   const sandbox: Sandbox = {
-    key,
+    get key() {
+      return key;
+    },
     memoryBytes: 0,
     get corrupt() {
       return corrupt;
@@ -264,12 +374,23 @@ export async function createSandbox(
     async http(inv, request, ctxJson) {
       active.add(inv);
       const reqH = enter(inv, () => bridge.toRequest(request));
-      const resH = await callAsync(inv, fns.http, [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)]);
+      const args = [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)];
+      const r = enter(inv, () => ctx.callFunction(fns.http, api, args));
+      for (const a of args) a.dispose();
+      if (r.error) {
+        const f = failure(inv, r.error);
+        r.error.dispose();
+        throw f;
+      }
+      const resH = await settled(inv, r.value);
       try {
+        if (runtime.hasPendingJob()) pump(inv);
+        if (inv.interrupted) throw failure(inv, null);
         return await bridge.fromResponse(resH);
       } catch (e) {
-        if (inv.interrupted) throw failure(inv, ctx.undefined);
-        throw new ScriptFailure("script_error", e instanceof Error ? e.message : String(e));
+        if (e instanceof ScriptFailure) throw e;
+        if (inv.interrupted) throw failure(inv, null);
+        throw shimFailure(e);
       } finally {
         if (resH.alive) resH.dispose();
       }
@@ -291,8 +412,9 @@ export async function createSandbox(
       if (disposed) return;
       timers.cancelAll(inv);
       if (inv.hasTail) {
-        const r = ctx.callFunction(fns.forget, api, ctx.newNumber(inv.id));
-        r.dispose();
+        const seq = ctx.newNumber(inv.id);
+        ctx.callFunction(fns.forget, api, seq).dispose();
+        seq.dispose();
       }
       if ((retired || corrupt) && active.size === 0) disposeAll();
     },
@@ -308,37 +430,53 @@ export async function createSandbox(
     },
   };
 
-  // Evaluate the module on behalf of the first invocation: top-level code
-  // counts against its CPU budget and its console.
-  active.add(first);
-  try {
-    const evaluated = enter(first, () => ctx.evalCode(script.code, script.name, { type: "module" }));
-    if (evaluated.error) {
-      const f = failure(first, evaluated.error);
-      evaluated.error.dispose();
-      throw f;
-    }
-    // Top-level await: the result may be a promise for the namespace.
-    const nsPromise = ctx.resolvePromise(evaluated.value);
-    evaluated.value.dispose();
-    pump(first);
-    const ns = await nsPromise;
-    if (ns.error) {
-      const f = failure(first, ns.error);
-      ns.error.dispose();
-      throw f;
-    }
-    enter(first, () => ctx.callFunction(fns.setModule, api, ns.value)).dispose();
-    ns.value.dispose();
-  } catch (e) {
-    active.delete(first);
-    timers.cancelAll(first);
-    disposeAll();
-    throw e;
-  }
-  active.delete(first);
-  (sandbox as { memoryBytes: number }).memoryBytes = measure(ctx, runtime);
-  return sandbox;
+  return {
+    async load(k, script, l, first) {
+      if (loaded) throw new Error("a shell is loaded once");
+      loaded = true;
+      key = k;
+      limits = l;
+      memoryLimitBytes = l.memoryMb * MB;
+      runtime.setMemoryLimit(memoryLimitBytes);
+      runtime.setMaxStackSize(Math.min(l.stackKb, HOST_SAFE_STACK_KB) * 1024);
+      installModuleLoader(runtime, script.bundle);
+      // Evaluate the module on behalf of the first invocation: top-level code
+      // counts against its CPU budget and its console.
+      active.add(first);
+      try {
+        const evaluated = enter(first, () => ctx.evalCode(script.code, script.name, { type: "module" }));
+        if (evaluated.error) {
+          const f = failure(first, evaluated.error);
+          evaluated.error.dispose();
+          throw f;
+        }
+        // Top-level await: the result may be a promise for the namespace.
+        let ns: QuickJSHandle;
+        const st = ctx.getPromiseState(evaluated.value);
+        if (st.type === "fulfilled" && st.notAPromise) ns = evaluated.value;
+        else if (st.type === "fulfilled") {
+          ns = st.value;
+          evaluated.value.dispose();
+        } else if (st.type === "rejected") {
+          const f = failure(first, st.error);
+          st.error.dispose();
+          evaluated.value.dispose();
+          throw f;
+        } else ns = await callAsync(first, fns.watch, [ctx.newNumber(first.id), evaluated.value]);
+        enter(first, () => ctx.callFunction(fns.setModule, api, ns)).dispose();
+        ns.dispose();
+      } catch (e) {
+        active.delete(first);
+        timers.cancelAll(first);
+        disposeAll();
+        throw e;
+      }
+      active.delete(first);
+      (sandbox as { memoryBytes: number }).memoryBytes = measure(ctx, runtime);
+      return sandbox;
+    },
+    dispose: disposeAll,
+  };
 }
 
 /** Modules resolved on the main thread (ModuleResolver is async there; QuickJS loads synchronously here). */
@@ -357,6 +495,25 @@ function installModuleLoader(runtime: QuickJSRuntime, bundle: ModuleBundle | nul
       return name;
     },
   );
+}
+
+/** A rejection of the shims' fromResponse (a script error in the body, or not a Response) → ScriptFailure. */
+function shimFailure(e: unknown): ScriptFailure {
+  if (!(e instanceof Error)) return new ScriptFailure("script_error", String(e));
+  const message = e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message;
+  // Keep the sandbox's frames only: host frames would reveal the server's paths.
+  const frames = (e.stack ?? "").split("\n").slice(1).filter((l) => l.trim() && !/\.ts:|node_modules|\$bunfs/.test(l));
+  return new ScriptFailure("script_error", message, frames.length ? frames.join("\n").slice(0, MAX_STACK_CHARS) : undefined);
+}
+
+/** The worker's WASM linear memory, to notice growth cheaply (one property read). */
+function wasmHeap(qjs: QuickJSWASMModule): { readonly byteLength: number } {
+  const module = (qjs as unknown as { module?: { HEAP8?: Int8Array } }).module;
+  return {
+    get byteLength() {
+      return module?.HEAP8?.buffer.byteLength ?? 0;
+    },
+  };
 }
 
 function measure(ctx: QuickJSContext, runtime: QuickJSRuntime): number {

@@ -18,6 +18,9 @@ export interface TimerHost<O extends TimerOwner> {
 export function createTimers<O extends TimerOwner>(ctx: QuickJSContext, host: TimerHost<O>) {
   let nextId = 1;
   const byId = new Map<number, O>();
+  // The callback being run right now: clearInterval from inside it must not
+  // free the function QuickJS is executing (use-after-free → WASM fault).
+  let firing: QuickJSHandle | null = null;
 
   const clear = (id: number) => {
     const owner = byId.get(id);
@@ -27,7 +30,7 @@ export function createTimers<O extends TimerOwner>(ctx: QuickJSContext, host: Ti
     if (!t) return;
     owner.timers.delete(id);
     clearTimeout(t.handle);
-    if (t.fn.alive) t.fn.dispose();
+    if (t.fn.alive && t.fn !== firing) t.fn.dispose();
   };
 
   return {
@@ -46,8 +49,14 @@ export function createTimers<O extends TimerOwner>(ctx: QuickJSContext, host: Ti
           owner.timers.delete(id);
           byId.delete(id);
         }
-        host.fire(owner, fn);
-        if (!repeat && fn.alive) fn.dispose();
+        const outer = firing;
+        firing = fn;
+        try {
+          host.fire(owner, fn);
+        } finally {
+          firing = outer;
+        }
+        if (fn.alive && (!repeat || !owner.timers.has(id))) fn.dispose();
       };
       const handle = repeat ? setInterval(tick, Math.max(1, ms)) : setTimeout(tick, ms);
       owner.timers.set(id, { handle, fn, repeat });
@@ -74,6 +83,6 @@ defineGlobal("clearTimeout", function clearTimeout(id) { if (typeof id === "numb
 defineGlobal("clearInterval", function clearInterval(id) { if (typeof id === "number") hostClearTimer(id); });
 defineGlobal("queueMicrotask", function queueMicrotask(fn) {
   checkFn("queueMicrotask", fn);
-  resolved.then(fn).catch((e) => hostLog("error", "Uncaught (in microtask) " + inspect(e, 0)));
+  thenOf(resolved, fn).catch((e) => hostLog("error", "Uncaught (in microtask) " + inspect(e, 0)));
 });
 `;
