@@ -188,9 +188,15 @@ const picloud: Target = {
     const dir = await mkdtemp(join(tmpdir(), "bench-picloud-"));
     const port = await freePort();
     const first = await startPicloudProcess(dir, port);
-    await setupPicloud(port);
-    const check = await fetch(`http://127.0.0.1:${port}/hello`);
-    if (check.status !== 200) throw new Error(`picloud /hello → ${check.status} ${await check.text()}`);
+    try {
+      await setupPicloud(port);
+      const check = await fetch(`http://127.0.0.1:${port}/hello`);
+      if (check.status !== 200) throw new Error(`picloud /hello → ${check.status} ${await check.text()}`);
+    } catch (e) {
+      await kill(first.proc);
+      await rm(dir, { recursive: true, force: true });
+      throw e;
+    }
     return {
       pid: first.proc.pid,
       port,

@@ -9,6 +9,7 @@ import { PicloudError, invalid } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createApiKeyVerifier, looksLikeApiKey } from "./api-keys.ts";
 import { bootstrapOwner } from "./bootstrap.ts";
+import { AUTH_INVALIDATE_CHANNEL } from "./channel.ts";
 import {
   APP_ROLE_CAPABILITIES, CAPABILITIES, INSTANCE_ROLE_CAPABILITIES, effectiveAppRole, scopesCover,
   type AppRole, type Authorizer, type Capability, type Principal,
@@ -19,8 +20,7 @@ import { createSessions } from "./sessions.ts";
 import { createLoginThrottle, type LoginThrottle } from "./throttle.ts";
 
 export const SESSION_COOKIE = "picloud_session";
-/** NOTIFY channel telling every node to drop cached API-key verifications (payload: user id or "*"). */
-export const AUTH_INVALIDATE_CHANNEL = "picloud_auth";
+export { AUTH_INVALIDATE_CHANNEL } from "./channel.ts";
 
 /** The user as login and `auth/me` show it. */
 export interface MeView {
@@ -42,8 +42,6 @@ export interface LoginResult {
 export interface Auth extends Authorizer {
   /** Bootstraps the first owner and subscribes to cross-node invalidations. Call once after migrations. */
   init(): Promise<void>;
-  /** Like `authenticate`, but a failure to reach the database means "anonymous" (the data plane fails open). */
-  tryAuthenticate(request: Request): Promise<Principal | null>;
   /** Resolves a raw bearer token (API key or session token). */
   authenticateToken(token: string): Promise<Principal | null>;
   login(input: { username: unknown; password: unknown }, meta: { ip: string | null; userAgent: string | null }): Promise<LoginResult>;
@@ -51,7 +49,7 @@ export interface Auth extends Authorizer {
   logout(token: string | null): Promise<void>;
   /** The credential a request carries: bearer first, then the session cookie. */
   credentialOf(request: Request): string | null;
-  /** Drop cached key verifications here and on every node (a key or user changed). */
+  /** Drop cached sessions and key verifications here and on every node (a key or user changed). */
   invalidate(): Promise<void>;
   readonly sessions: ReturnType<typeof createSessions>;
 }
@@ -138,16 +136,10 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
 
     async init() {
       await bootstrapOwner({ db, config, log });
-      await db.listen(AUTH_INVALIDATE_CHANNEL, () => keys.clear());
-    },
-
-    async tryAuthenticate(request) {
-      try {
-        return await authenticate(request);
-      } catch (error) {
-        log.warn("credential check failed; treating the caller as anonymous", { error });
-        return null;
-      }
+      await db.listen(AUTH_INVALIDATE_CHANNEL, () => {
+        keys.clear();
+        sessions.clear();
+      });
     },
 
     async require(principal, capability: Capability, appId?: string) {
@@ -211,11 +203,14 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
     },
 
     async logout(token) {
-      if (token && !looksLikeApiKey(token)) await sessions.revoke(token);
+      if (!token || looksLikeApiKey(token)) return;
+      await sessions.revoke(token);
+      await auth.invalidate(); // other nodes may hold it in their session cache
     },
 
     async invalidate() {
       keys.clear();
+      sessions.clear();
       try {
         await db.notify(AUTH_INVALIDATE_CHANNEL, "*");
       } catch (error) {

@@ -4,6 +4,7 @@ import type { Db } from "../db/db.ts";
 import { deleteSessionsForUser } from "../db/queries/sessions.ts";
 import { findUserByUsername, updateUser } from "../db/queries/users.ts";
 import { notFound } from "../errors.ts";
+import { AUTH_INVALIDATE_CHANNEL } from "./channel.ts";
 import { generatePassword, hashPassword } from "./passwords.ts";
 
 /**
@@ -20,5 +21,7 @@ export async function resetPassword(db: Db, username: string): Promise<string> {
     await updateUser(tx, user.id, { passwordHash });
     await deleteSessionsForUser(tx, user.id);
   });
+  // A server sharing this database (PostgreSQL) drops its cached sessions at once.
+  await db.notify(AUTH_INVALIDATE_CHANNEL, "*");
   return password;
 }

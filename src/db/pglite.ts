@@ -11,6 +11,7 @@ import pgliteDataPath from "@electric-sql/pglite/pglite.data" with { type: "file
 import type { Logger } from "../log.ts";
 import { type Db, DbError, type Queryable } from "./db.ts";
 import { normalizeRows } from "./normalize.ts";
+import { lockDataDir } from "./pglite-lock.ts";
 
 export interface PgliteOptions {
   /** PiCloud's data dir; Postgres' files go to `<dataDir>/pgdata`. */
@@ -47,14 +48,24 @@ function queryable(q: PGlite | Transaction): Queryable {
   };
 }
 
+// Per-thread WASM module cache (allowed by STYLE §4): compiling pglite.wasm
+// costs a noticeable part of a start; a test process or a restart reuses it.
+let modules: Promise<[WebAssembly.Module, WebAssembly.Module]> | null = null;
+const compiledModules = () =>
+  (modules ??= Promise.all([
+    Bun.file(pgliteWasmPath).arrayBuffer().then((b) => WebAssembly.compile(b)),
+    Bun.file(initdbWasmPath).arrayBuffer().then((b) => WebAssembly.compile(b)),
+  ]).catch((e) => {
+    modules = null; // a failed read is retried by the next open
+    throw e;
+  }));
+
 export async function openPglite(opts: PgliteOptions, log: Logger): Promise<Db> {
   const dataDir = join(opts.dataDir, "pgdata");
   await mkdir(dataDir, { recursive: true });
   const started = performance.now();
-  const [pgliteWasmModule, initdbWasmModule] = await Promise.all([
-    WebAssembly.compile(await Bun.file(pgliteWasmPath).arrayBuffer()),
-    WebAssembly.compile(await Bun.file(initdbWasmPath).arrayBuffer()),
-  ]);
+  const [pgliteWasmModule, initdbWasmModule] = await compiledModules();
+  const unlock = await lockDataDir(opts.dataDir);
   const pg = await PGlite.create({
     dataDir,
     pgliteWasmModule,
@@ -62,6 +73,9 @@ export async function openPglite(opts: PgliteOptions, log: Logger): Promise<Db> 
     fsBundle: Bun.file(pgliteDataPath),
     // Postgres' default shared_buffers (128 MB) doubles idle RSS on a Pi (DESIGN §1).
     postgresqlconf: [`shared_buffers=${opts.sharedBuffers}`, `work_mem=${opts.workMem}`],
+  }).catch(async (e) => {
+    await unlock();
+    throw e;
   });
   log.info("database ready", { driver: "pglite", dataDir, ms: Math.round(performance.now() - started) });
   const base = queryable(pg);
@@ -87,6 +101,7 @@ export async function openPglite(opts: PgliteOptions, log: Logger): Promise<Db> 
     },
     async close() {
       if (!pg.closed) await pg.close();
+      await unlock();
     },
   };
 }

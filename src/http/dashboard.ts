@@ -101,7 +101,7 @@ const NOT_BUILT_PAGE = `<!doctype html><html lang="en"><head><meta charset="utf-
 <body><h1>The dashboard is not built</h1>
 <p>This PiCloud runs from a checkout without the dashboard's assets. Build them once:</p>
 <pre>bun run build:dashboard</pre>
-<p>then restart the server. The admin API under <code>/api/v1/admin</code> works meanwhile (see <code>/api/v1/openapi</code>, the CLI, or <code>docs/dashboard.md</code>).</p>
+<p>then restart the server. The admin API under <code>/api/v1/admin</code> works meanwhile (see <a href="/api/v1/docs">/api/v1/docs</a>, the CLI, or <code>docs/dashboard.md</code>).</p>
 </body></html>`;
 
 function htmlHeaders(): Record<string, string> {

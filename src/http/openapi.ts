@@ -7,9 +7,12 @@ import { openapi } from "@elysiajs/openapi";
 import { Elysia } from "elysia";
 import { z } from "zod";
 import { PRODUCT_VERSION } from "../version.ts";
+import { slugCheckBody, slugCheckSchema } from "./admin/schemas.ts";
 
 export const OPENAPI_JSON_PATH = "/api/v1/openapi.json";
 export const DOCS_PATH = "/api/v1/docs";
+
+const json = (schema: z.ZodType) => z.toJSONSchema(schema) as Record<string, unknown>;
 
 export const openapiRoutes = () =>
   new Elysia({ name: "openapi" })
@@ -35,6 +38,19 @@ export const openapiRoutes = () =>
             },
           },
           security: [{ bearer: [] }, { cookie: [] }],
+          // Elysia's router reads `slug:check` as a parameter, so the route is generic and documented here.
+          paths: {
+            "/api/v1/admin/apps/{id}/slug:check": {
+              post: {
+                tags: ["apps"],
+                summary: "Is a new slug valid and free for this app? (step 1 of a rename; then PATCH apps/{id})",
+                operationId: "postApiV1AdminAppsIdSlugCheck",
+                parameters: [{ name: "id", in: "path", required: true, schema: { type: "string" }, description: "app id or slug" }],
+                requestBody: { required: true, content: { "application/json": { schema: json(slugCheckBody) } } },
+                responses: { 200: { description: "the verdict", content: { "application/json": { schema: json(slugCheckSchema) } } } },
+              },
+            },
+          },
         },
       }),
     )

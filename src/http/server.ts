@@ -58,6 +58,14 @@ export function createServer(services: Services) {
       { detail: { tags: ["service"], summary: "Versions of the product, SDK, API, database schema and worker protocol" } },
     )
     .use(admin)
+    // Never reached (onRequest answers first): present so the OpenAPI document lists the data plane.
+    .all("/api/v1/execute/:scriptId", ({ request }) => dataPlane.handle(request), {
+      parse: "none",
+      detail: {
+        tags: ["data plane"],
+        summary: "Run an endpoint script by id, with no domain or route (any method; a path after the id is ctx.rest)",
+      },
+    })
     .use(dashboardRoutes({ log: services.log, dataDir: services.config.dataDir }));
 }
 

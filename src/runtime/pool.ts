@@ -2,6 +2,7 @@
 // (a tie goes to the worker that already holds the script warm), one message
 // each way per turn of the event loop (batched), and supervision: a worker that
 // stops answering is terminated and replaced, its calls end with timeout/internal.
+import { existsSync } from "node:fs";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
@@ -9,13 +10,23 @@ import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
 import type { InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
 
 /**
- * The worker entry. From a checkout this resolves to the .ts file; in a
- * `bun build --compile` binary Bun maps the same URL to the bundled entry,
- * provided the build lists it as an extra entrypoint:
+ * The worker entry. From a checkout: the .ts file next to this one. In a
+ * `bun build --compile` binary the worker must be an extra entrypoint
+ * (https://bun.sh/docs/bundler/executables#worker):
  *   bun build --compile src/main.ts src/runtime/worker/main.ts --outfile dist/picloud
- * (https://bun.sh/docs/bundler/executables#worker).
+ * Bun stores each entrypoint under /$bunfs/root/ by its path relative to the
+ * entrypoints' common folder (here src/ → runtime/worker/main.js), while
+ * import.meta.url names the binary itself, so the relative URL does not work
+ * there; we look the bundled entry up instead (verified with a compiled binary).
  */
-export const WORKER_ENTRY = new URL("./worker/main.ts", import.meta.url);
+export function workerEntry(): URL | string {
+  if (!import.meta.url.includes("$bunfs")) return new URL("./worker/main.ts", import.meta.url);
+  for (const suffix of ["runtime/worker/main", "src/runtime/worker/main"]) {
+    const path = `/$bunfs/root/${suffix}.js`;
+    if (existsSync(path)) return `/$bunfs/root/${suffix}.ts`;
+  }
+  throw new Error("the sandbox worker is missing from this binary: build with src/runtime/worker/main.ts as an extra entrypoint");
+}
 
 export interface PoolOptions {
   size: number;
@@ -50,7 +61,12 @@ interface Slot {
   outbox: ToWorker[];
   warm: number;
   dead: boolean;
+  /** The worker has compiled its WASM; before that, deadlines wait for it. */
+  ready: boolean;
 }
+
+/** How long a fresh worker may take to compile QuickJS before it counts as hung. */
+const STARTUP_MS = 30_000;
 
 const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
   ok: false,
@@ -79,8 +95,9 @@ export function createPool(opts: PoolOptions) {
     if (batch.length && !slot.dead) slot.worker.postMessage(batch);
   };
 
+  const entry = opts.workerUrl ?? workerEntry();
   function spawn(index: number): Slot {
-    const worker = new Worker(opts.workerUrl ?? WORKER_ENTRY);
+    const worker = new Worker(entry);
     const slot: Slot = {
       index,
       worker,
@@ -90,6 +107,7 @@ export function createPool(opts: PoolOptions) {
       outbox: [],
       warm: 0,
       dead: false,
+      ready: false,
     };
     worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
       for (const msg of event.data) onMessage(slot, msg);
@@ -150,8 +168,13 @@ export function createPool(opts: PoolOptions) {
       case "fatal":
         replace(slot, `sandbox host fault: ${msg.message}`);
         return;
-      case "ready":
+      case "ready": {
+        // Budgets start now, not while the worker was compiling QuickJS.
+        slot.ready = true;
+        const now = performance.now();
+        for (const p of slot.pending.values()) p.deadline = now + p.msg.limits.timeoutMs + opts.graceMs;
         return;
+      }
     }
   }
 
@@ -256,7 +279,7 @@ export function createPool(opts: PoolOptions) {
           key,
           script,
           msg,
-          deadline: performance.now() + limits.timeoutMs + opts.graceMs,
+          deadline: performance.now() + (slot.ready ? 0 : STARTUP_MS) + limits.timeoutMs + opts.graceMs,
           rpc: newRpcState(caller, limits.concurrentFetches),
           answered: false,
           resolve,
@@ -270,7 +293,7 @@ export function createPool(opts: PoolOptions) {
       const slot = pick(key);
       const id = nextId++;
       return new Promise((resolve, reject) => {
-        slot.describes.set(id, { resolve, reject, deadline: performance.now() + limits.timeoutMs + opts.graceMs });
+        slot.describes.set(id, { resolve, reject, deadline: performance.now() + (slot.ready ? 0 : STARTUP_MS) + limits.timeoutMs + opts.graceMs });
         post(slot, { t: "describe", id, key, script, limits, ctx: ctxJson });
       });
     },

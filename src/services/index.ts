@@ -45,7 +45,10 @@ export async function createServices(config: Config, log: Logger) {
     const runtime = createRuntime(config.runtime, { log, fetch: createGuardedFetch(config.runtime) });
     const scriptCache = createScriptCache({ db, runtime });
     const routeTable = createRouteTable({ db, log });
-    routeTable.onChange((appId) => scriptCache.invalidate(appId));
+    routeTable.onChange((appId) => {
+      scriptCache.invalidate(appId);
+      runtime.invalidateModules(appId === "*" ? undefined : appId);
+    });
     const routes = createRoutes({ db, auth, routeTable, scripts: scriptCache });
     const executions = createExecutions({
       db, log, config, auth,
@@ -53,9 +56,15 @@ export async function createServices(config: Config, log: Logger) {
       locateApp: apps.locate,
     });
     const invoker = createInvoker({ runtime, executions, log, statusOf: (code) => STATUS[code] });
-    await routeTable.start();
-    await executions.start();
-    if (seeded) await seedHelloRoute({ db, routeTable }, seeded.script);
+    try {
+      await routeTable.start();
+      await executions.start();
+      if (seeded) await seedHelloRoute({ db, routeTable }, seeded.script);
+    } catch (e) {
+      // Workers are threads: left running they would keep a failed start's process alive.
+      await runtime.close().catch(() => {});
+      throw e;
+    }
 
     return {
       config, log, db, schemaVersion, auth, apps, domains, scripts, users, members, apiKeys, seeded,

@@ -1,10 +1,13 @@
 // CLI journeys against a real server (one per driver for this file): the CLI
 // runs as a subprocess, `bun src/main.ts …`, with its own HOME and config dir.
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eachDriver, startPicloud } from "../support/picloud.ts";
 import { type Captured, runCliProcess, tempDir } from "./support.ts";
+
+// Every step spawns `bun src/main.ts`; PGlite stop/start in reset-password costs seconds.
+setDefaultTimeout(60_000);
 
 const ECHO = `export default {
   async fetch(req: Request): Promise<Response> {

@@ -18,9 +18,10 @@ const JS = `console.log(${JSON.stringify("x".repeat(4000))});`;
 describe("dashboard plugin", () => {
   let dir = "";
   let dataDir = "";
-  let built: ReturnType<Elysia["listen"]> | null = null;
-  let notBuilt: ReturnType<Elysia["listen"]> | null = null;
-  const url = (s: typeof built, path: string) => `http://127.0.0.1:${s!.server!.port}${path}`;
+  type Listening = { server: { port?: number } | null; stop(closeActive?: boolean): Promise<unknown> };
+  let built: Listening | null = null;
+  let notBuilt: Listening | null = null;
+  const url = (s: Listening | null, path: string) => `http://127.0.0.1:${s!.server!.port}${path}`;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), "picloud-dist-"));

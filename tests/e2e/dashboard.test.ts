@@ -44,6 +44,7 @@ const FIXED = `export default {
   let page: Page;
   let base = "";
   let scriptId = "";
+  let bobPassword = "";
 
   const shot = (name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
   const toast = (text: string | RegExp) => page.getByTestId("toast").filter({ hasText: text }).first();
@@ -177,13 +178,22 @@ const FIXED = `export default {
     await panel.getByTestId("test-console").waitFor();
     expect(await panel.getByTestId("test-console").textContent()).toContain("greeting ada");
     await shot("07-script-test-panel");
+    await page.setViewportSize({ width: 420, height: 860 });
+    await shot("07b-script-test-panel-narrow");
+    await page.setViewportSize({ width: 1280, height: 860 });
+
+    // Direct: /api/v1/execute/{id} needs no route; there are no params on that path.
+    await panel.getByLabel("Direct").check();
+    await panel.getByLabel("Path").fill("/");
+    await panel.getByTestId("send-test").click();
+    await panel.getByTestId("test-console").filter({ hasText: "greeting undefined" }).waitFor();
+    expect(await panel.getByTestId("test-result").getByTestId("status-chip").textContent()).toContain("200");
   }, 30_000);
 
   test("the execution is in the log with its console line", async () => {
     await page.getByRole("link", { name: "Executions" }).click();
-    const row = page.getByTestId("execution-row").first();
+    const row = page.getByTestId("execution-row").filter({ hasText: "/greet/ada" });
     await row.waitFor();
-    expect(await row.textContent()).toContain("/greet/ada");
     expect(await row.getByTestId("status-chip").textContent()).toContain("200");
     await row.click();
     const detail = page.getByTestId("execution-detail").first();
@@ -236,6 +246,7 @@ const FIXED = `export default {
     await page.getByRole("button", { name: "Create user" }).click();
     const password = await page.getByTestId("shown-password").textContent();
     expect(password?.length).toBeGreaterThanOrEqual(20);
+    bobPassword = password!;
     await shot("12-users-password-once");
     await page.getByRole("button", { name: "Done" }).click();
     await page.getByTestId("users-table").getByText("bob", { exact: true }).waitFor();
@@ -285,6 +296,17 @@ const FIXED = `export default {
     expect(await page.getByTestId("confirm-button").isDisabled()).toBe(false);
     await shot("18-app-delete-dialog");
     await dialog.getByRole("button", { name: "Cancel" }).click();
+
+    // Rename: check the slug first, then rename; the old slug keeps working.
+    await page.getByLabel("New slug").fill("demo");
+    await page.getByRole("button", { name: "Check" }).click();
+    await page.getByText("“demo” is available.").waitFor();
+    await page.getByRole("button", { name: "Rename" }).click();
+    await page.waitForURL(`${base}/admin/apps/demo/settings`);
+    await page.goto(`${base}/admin/apps/demo-app`);
+    await page.waitForURL(`${base}/admin/apps/demo`);
+    await page.getByRole("heading", { name: "Demo App" }).waitFor();
+
     await page.getByTestId("user-menu").click();
     await page.getByRole("menuitem", { name: "Profile" }).click();
     await page.getByRole("heading", { name: "Profile" }).waitFor();
@@ -298,5 +320,28 @@ const FIXED = `export default {
     await page.reload();
     await page.getByTestId("sign-in").waitFor();
     await shot("20-signed-out");
+  }, 30_000);
+
+  test("a member (editor of one app) sees that app only, without admin pages", async () => {
+    await page.getByLabel("Username").fill("bob");
+    await page.getByLabel("Password").fill(bobPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Apps" }).waitFor();
+    const cards = page.getByTestId("app-card");
+    await cards.first().waitFor();
+    expect(await cards.count()).toBe(1);
+    expect(await cards.first().textContent()).toContain("demo");
+    expect(await page.getByRole("link", { name: "Users" }).count()).toBe(0);
+    expect(await page.getByRole("button", { name: "+ New app" }).count()).toBe(0);
+    await shot("21-member-apps");
+    await cards.first().click();
+    await page.getByRole("heading", { name: "Demo App" }).waitFor();
+    expect(await page.getByRole("link", { name: "Members" }).count()).toBe(0);
+    await page.getByRole("link", { name: "Scripts" }).click();
+    await page.getByRole("button", { name: "+ New script" }).waitFor();
+    await shot("22-member-app-scripts");
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByTestId("sign-in").waitFor();
   }, 30_000);
 });

@@ -165,6 +165,25 @@ const OPS: Op[] = [
       const s = await w.api("POST", "/scripts", { app_id: w.A.id, name: uniq(c, "x"), source: HELLO }, w.ownerToken);
       return st(w.api("DELETE", `/scripts/${s.body.id}`, undefined, c.token));
     } },
+  { name: "GET scripts/SA/routes", need: { app: "A", min: "viewer", scope: "script:read" }, ok: 200,
+    run: (w, c) => st(w.api("GET", `/scripts/${w.scriptA}/routes`, undefined, c.token)) },
+  { name: "GET scripts/SB/routes", need: { app: "B", min: "viewer", scope: "script:read" }, ok: 200,
+    run: (w, c) => st(w.api("GET", `/scripts/${w.scriptB}/routes`, undefined, c.token)) },
+  { name: "POST scripts/SA/routes", need: { app: "A", min: "editor", scope: "script:write" }, ok: 201,
+    run: (w, c) => st(w.api("POST", `/scripts/${w.scriptA}/routes`, { method: "GET", path: `/${uniq(c, "r")}` }, c.token)) },
+  { name: "POST scripts/SB/routes", need: { app: "B", min: "editor", scope: "script:write" }, ok: 201,
+    run: (w, c) => st(w.api("POST", `/scripts/${w.scriptB}/routes`, { method: "GET", path: `/${uniq(c, "r")}` }, c.token)) },
+  { name: "DELETE routes/x (app A)", need: { app: "A", min: "editor", scope: "script:write" }, ok: 204,
+    async run(w, c) {
+      const r = await w.api("POST", `/scripts/${w.scriptA}/routes`, { method: "GET", path: `/${uniq(c, "y")}` }, w.ownerToken);
+      return st(w.api("DELETE", `/routes/${r.body.id}`, undefined, c.token));
+    } },
+  { name: "GET scripts/SA/logs", need: { app: "A", min: "viewer", scope: "script:read" }, ok: 200,
+    run: (w, c) => st(w.api("GET", `/scripts/${w.scriptA}/logs`, undefined, c.token)) },
+  { name: "GET apps/A/logs", need: { app: "A", min: "viewer", scope: "script:read" }, ok: 200,
+    run: (w, c) => st(w.api("GET", `/apps/${w.A.id}/logs`, undefined, c.token)) },
+  { name: "GET apps/B/logs", need: { app: "B", min: "viewer", scope: "script:read" }, ok: 200,
+    run: (w, c) => st(w.api("GET", `/apps/${w.B.id}/logs`, undefined, c.token)) },
   { name: "GET admins", need: { instance: ["owner", "admin"], scope: "instance:read" }, ok: 200,
     run: (w, c) => st(w.api("GET", "/admins", undefined, c.token)) },
   { name: "POST admins (member)", need: { instance: ["owner", "admin"], scope: "instance:admin" }, ok: 201,

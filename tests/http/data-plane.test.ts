@@ -8,6 +8,13 @@ import { ECHO_CTX, addRoute, call, claim, createScript } from "./exec-helpers.ts
 eachDriver((driver) => {
   const pic = startPicloud({ driver });
 
+  test(`${driver}: a fresh install answers GET /hello on localhost`, async () => {
+    const res = await call(pic, "localhost", "/hello");
+    expect(res.status).toBe(200);
+    expect(res.body).toBe("Hello from PiCloud!\n");
+    expect((await call(pic, "localhost", "/hello", { method: "HEAD" })).status).toBe(200);
+  });
+
   test(`${driver}: a host no app claims is a JSON 404 naming it`, async () => {
     const res = await call(pic, "nobody.example", "/hello");
     expect(res.status).toBe(404);

@@ -97,3 +97,23 @@ eachDriver((driver) => {
     expect(bad.body.error.field).toBe("url");
   });
 });
+
+eachDriver((driver) => {
+  const pic = startPicloud({ driver });
+  test(`${driver}: the OpenAPI document lists the routes, logs and execute endpoints`, async () => {
+    const res = await pic.api("GET", "/api/v1/openapi.json", undefined, { token: null });
+    expect(res.status).toBe(200);
+    const paths = Object.keys(res.body.paths);
+    for (const p of [
+      "/api/v1/admin/scripts/{id}/routes",
+      "/api/v1/admin/routes/{id}",
+      "/api/v1/admin/scripts/{id}/logs",
+      "/api/v1/admin/scripts/{id}/logs/stream",
+      "/api/v1/admin/apps/{id}/logs",
+      "/api/v1/admin/logs/{executionId}",
+      "/api/v1/execute/{scriptId}",
+    ]) expect(paths).toContain(p);
+    // @elysiajs/openapi renders the literal `:match` like a parameter; either spelling names the endpoint.
+    expect(paths.some((p) => p === "/api/v1/admin/routes:match" || p === "/api/v1/admin/routes{match}")).toBe(true);
+  });
+});

@@ -61,9 +61,10 @@ eachDriver((driver) => {
     const spec = await pic.api("GET", "/api/v1/openapi.json", undefined, { token: null });
     expect(spec.status).toBe(200);
     const paths = Object.keys(spec.body.paths);
-    for (const p of ["/api/v1/admin/apps", "/api/v1/admin/apps/{id}", "/api/v1/admin/apps/{id}/domains", "/api/v1/admin/scripts/{id}/versions"]) {
+    for (const p of ["/api/v1/admin/apps", "/api/v1/admin/apps/{id}", "/api/v1/admin/apps/{id}/slug:check", "/api/v1/admin/apps/{id}/domains", "/api/v1/admin/scripts/{id}/versions"]) {
       expect(paths).toContain(p);
     }
+    expect(paths).not.toContain("/api/v1/admin/apps/{id}/{action}");
     const page = await pic.api("GET", "/api/v1/docs", undefined, { token: null });
     expect(page.status).toBe(200);
     expect(page.body).toContain("/api/v1/openapi.json");

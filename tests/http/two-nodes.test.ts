@@ -14,6 +14,11 @@ if (!PG) process.stderr.write("two-nodes: PICLOUD_TEST_DATABASE_URL is unset —
 
 describe.skipIf(!PG)("postgres: two server processes", () => {
   const a = startPicloud({ driver: "postgres" });
+  // Inner describe: its afterAll stops node B before the outer one drops the database.
+  describe("node B", () => twoNodes(a));
+});
+
+function twoNodes(a: ReturnType<typeof startPicloud>) {
   let b: ReturnType<typeof Bun.spawn> | null = null;
   let bUrl = "";
   let dir = "";
@@ -91,4 +96,36 @@ describe.skipIf(!PG)("postgres: two server processes", () => {
     }, "node A to see node B's route");
     expect(res).toMatchObject({ script: "two-nodes-b" });
   });
-});
+
+  test("postgres: a live tail on node B receives an execution that ran on node A", async () => {
+    const login = await fetch(`${bUrl}/api/v1/admin/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(a.admin),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const s = await createScript(a, "two-nodes-tail", ECHO_CTX);
+    const abort = new AbortController();
+    const res = await fetch(`${bUrl}/api/v1/admin/scripts/${s.id}/logs/stream`, {
+      headers: { authorization: `Bearer ${token}` },
+      signal: abort.signal,
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let seen = "";
+    const until = async (needle: string) => {
+      while (!seen.includes(needle)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error("stream ended");
+        seen += value;
+      }
+    };
+    await until("event: ready");
+    const ran = await fetch(`${a.url}/api/v1/execute/${s.id}`);
+    const executionId = ran.headers.get("x-picloud-execution-id")!;
+    await ran.arrayBuffer();
+    await until(executionId);
+    expect(seen).toContain("event: execution");
+    abort.abort();
+  });
+}

@@ -300,3 +300,22 @@ describe("outbound fetch over RPC", () => {
     }
   });
 });
+
+describe("the default guarded fetch", () => {
+  test("refuses loopback without connecting, naming the category, and the script goes on", async () => {
+    const s = script(`export default { async fetch() {
+      const out = [];
+      for (const u of ["http://127.0.0.1:9/", "http://[::1]:9/", "http://localhost:9/", "file:///etc/passwd"]) {
+        try { await fetch(u); out.push("fetched"); } catch (e) { out.push(e.name + ": " + e.message); }
+      }
+      return Response.json(out);
+    } }`);
+    const out = json(await rt.invoke(s, http(), ctx())) as string[];
+    expect(out).toHaveLength(4);
+    for (const line of out) expect(line).toStartWith("TypeError");
+    expect(out[0]).toContain("loopback");
+    expect(out[1]).toContain("loopback");
+    expect(out[2]).toContain("loopback");
+    for (const line of out) expect(line).not.toContain("127.0.0.1:9");
+  });
+});

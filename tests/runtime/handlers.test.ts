@@ -156,3 +156,25 @@ describe("ctx", () => {
     }
   });
 });
+
+describe("concurrency inside one warm sandbox", () => {
+  test("invocations in flight together keep their own ctx and console", async () => {
+    const solo = makeRuntime({ PICLOUD_WORKERS: "1" });
+    try {
+      const s = script(`export default { async fetch(req, ctx) {
+        console.log("start " + ctx.params.i);
+        await new Promise((r) => setTimeout(r, 30 - Number(ctx.params.i)));
+        console.log("end " + ctx.params.i);
+        return new Response(ctx.params.i);
+      } }`);
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => solo.invoke(s, http(), ctx({ params: { i: String(i) } }))));
+      results.forEach((r, i) => {
+        expect(text(r)).toBe(String(i));
+        expect(r.console.map((l) => l.message)).toEqual([`start ${i}`, `end ${i}`]);
+      });
+      expect(solo.stats().warmRuntimes).toBe(1);
+    } finally {
+      await solo.close();
+    }
+  });
+});

@@ -17,6 +17,8 @@ export type Driver = "pglite" | "postgres";
 const TEST_DATABASE_URL = process.env.PICLOUD_TEST_DATABASE_URL || undefined;
 /** PICLOUD_TEST_LOG=debug|info|… shows the servers' logs; silent by default. */
 const TEST_LOG = process.env.PICLOUD_TEST_LOG || undefined;
+/** PICLOUD_TEST_PGLITE_TEMPLATE=off: every PGlite server runs its own initdb (slow) instead of copying a cached one. */
+const USE_TEMPLATE = process.env.PICLOUD_TEST_PGLITE_TEMPLATE !== "off";
 
 let warned = false;
 
@@ -221,6 +223,7 @@ export async function preparePgliteDataDir(dataDir: string): Promise<void> {
  * server; migrations and the seed still run on every copy as on a new install.
  */
 async function seedPgliteDir(target: string): Promise<void> {
+  if (!USE_TEMPLATE) return;
   // The package's exports hide package.json; it sits one level above dist/.
   const entry = Bun.resolveSync("@electric-sql/pglite", import.meta.dir);
   const pkg = (await Bun.file(join(entry, "..", "..", "package.json")).json()) as { version: string };

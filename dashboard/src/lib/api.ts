@@ -110,6 +110,7 @@ export interface Execution {
   response_size?: number | null;
   console?: ConsoleLine[] | string[] | null;
   logs?: ConsoleLine[] | string[] | null;
+  console_truncated?: boolean;
   error?: string | { message?: string; code?: string } | null;
   stack?: string | null;
   started_at?: string;
@@ -341,6 +342,8 @@ export function requestLine(exec: Execution): string {
     // request_url is the full URL; the host adds little in a per-app list.
     if (/^https?:/.test(path)) { const u = new URL(path); path = u.pathname + u.search; }
   } catch { /* keep it as sent */ }
+  // Direct calls carry the whole script id in the path; its first 8 characters are enough here.
+  path = path.replace(/^\/api\/v1\/execute\/([0-9a-f]{8})[0-9a-f-]{28}/, "/api/v1/execute/$1…");
   return `${method} ${path}`.trim() || (exec.trigger_kind ?? "");
 }
 

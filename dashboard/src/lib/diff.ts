@@ -2,8 +2,8 @@ export interface DiffLine { kind: "same" | "add" | "del"; text: string; a?: numb
 
 /** Line diff by longest common subsequence; scripts are small, and past ~4M cells we fall back to a plain replace. */
 export function diffLines(before: string, after: string): DiffLine[] {
-  const a = before.split("\n");
-  const b = after.split("\n");
+  const a = before === "" ? [] : before.split("\n");
+  const b = after === "" ? [] : after.split("\n");
   const n = a.length;
   const m = b.length;
   if (n * m > 4_000_000) {

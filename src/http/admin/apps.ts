@@ -26,7 +26,7 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
     )
     .get(
       "/:id",
-      async ({ principal, params, request, set }) => {
+      async ({ principal, params, request }) => {
         const { app, moved, my_role } = await apps.get(principal, params.id);
         if (moved) throw movedTo(request, params.id, app.slug);
         return { ...app, my_role };
@@ -35,7 +35,7 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
     )
     .patch(
       "/:id",
-      async ({ principal, params, body, request, set }) => {
+      async ({ principal, params, body, request }) => {
         const { app, moved } = await apps.locate(principal, params.id, "app:update");
         if (moved) throw movedTo(request, params.id, app.slug);
         return apps.update(principal, app.id, body ?? {});
@@ -56,7 +56,7 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
     // Elysia's router reads `:` inside a segment as a parameter, so `slug:check` is matched by hand.
     .post(
       "/:id/:action",
-      async ({ principal, params, body, request, set }) => {
+      async ({ principal, params, body, request }) => {
         if (params.action !== "slug:check") throw notFound("endpoint");
         const { app, moved } = await apps.locate(principal, params.id, "app:update");
         if (moved) throw movedTo(request, params.id, app.slug);
@@ -65,7 +65,8 @@ export const appsRoutes = ({ auth, apps }: { auth: Auth; apps: Apps }) =>
       {
         body: slugCheckBody,
         parse: "json",
-        detail: { summary: "POST apps/{id}/slug:check — is a new slug valid and free? ({action} = slug:check)" },
+        // Documented by hand as /apps/{id}/slug:check in openapi.ts; `{action}` would only confuse.
+        detail: { hide: true },
         response: { 200: slugCheckSchema },
       },
     );

@@ -8,6 +8,8 @@ import { PicloudError } from "../../errors.ts";
 import { withPrincipal } from "../principal.ts";
 import { loginBody, loginSchema, meSchema } from "./identity-schemas.ts";
 
+const COOKIE_MAX_AGE_SECONDS = 400 * 24 * 3600;
+
 /** Secure only when the client reached us over https (directly or through a proxy saying so). */
 function isHttps(request: Request): boolean {
   if (new URL(request.url).protocol === "https:") return true;
@@ -21,7 +23,7 @@ function sessionCookie(request: Request, value: string, maxAgeSeconds: number): 
   return parts.join("; ");
 }
 
-export const authRoutes = ({ auth, db, config }: { auth: Auth; db: Db; config: { sessionTtlHours: number } }) =>
+export const authRoutes = ({ auth, db }: { auth: Auth; db: Db }) =>
   new Elysia({ prefix: "/auth", detail: { tags: ["auth"] } })
     .use(withPrincipal(auth))
     .post("/login", async ({ body, request, set, server }) => {
@@ -33,8 +35,10 @@ export const authRoutes = ({ auth, db, config }: { auth: Auth; db: Db; config: {
       };
       try {
         const result = await auth.login({ username: b.username, password: b.password }, meta);
-        // The cookie lives as long as the session could: the server's sliding expiry is what ends it.
-        set.headers["set-cookie"] = sessionCookie(request, result.token, config.sessionTtlHours * 3600);
+        // The server's sliding expiry is what ends a session; a cookie with a fixed Max-Age of one TTL
+        // would log out a user who stays active past it. So the cookie is long-lived (400 days, the
+        // most browsers keep) and a stale one simply meets a 401.
+        set.headers["set-cookie"] = sessionCookie(request, result.token, COOKIE_MAX_AGE_SECONDS);
         set.headers["cache-control"] = "no-store";
         return result;
       } catch (e) {

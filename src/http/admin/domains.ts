@@ -11,7 +11,7 @@ export const domainsRoutes = ({ auth, domains }: { auth: Auth; domains: Domains 
     .use(withPrincipal(auth))
     .get(
       "/:id/domains",
-      async ({ principal, params, request, set }) => {
+      async ({ principal, params, request }) => {
         const r = await domains.list(principal, params.id);
         if (r.moved) throw movedTo(request, params.id, r.app.slug);
         return r.domains;

@@ -21,7 +21,8 @@ export function createUserRoutes({ routeTable, scripts, run }: { routeTable: Rou
     if (!appId) return errorResponse("not_found", `no app claims host ${host || "(none)"}`, { host });
     if (!match) return errorResponse("not_found", `no route for ${request.method} ${path}`, { method: request.method, path });
     const script = await scripts.get(match.route.script_id);
-    if (!script) return errorResponse("not_found", `no route for ${request.method} ${path}`, { method: request.method, path });
+    // A script turned into a module after it was bound is imported, never invoked (DESIGN §3).
+    if (!script || script.kind !== "endpoint") return errorResponse("not_found", `no route for ${request.method} ${path}`, { method: request.method, path });
     return run(request, script, match.params, match.rest);
   };
 }

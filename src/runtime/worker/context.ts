@@ -37,17 +37,19 @@ return {
       crons: state.crons.map((c) => ({ name: c.name, schedule: c.schedule })),
     });
   },
-  http(seq, request, ctxJson) { report(seq, http(seq, request, ctxJson)); },
+  // The handler's own return value goes back as is: the host reads a promise's
+  // state itself (tamper-proof), so a handler that answers synchronously, or
+  // an async one that never awaited, costs no promise jobs at all.
+  http(seq, request, ctxJson) {
+    const ctx = makeCtx(seq, ctxJson);
+    const h = fetchHandler();
+    if (!h) throw new TypeError("this script has no fetch handler: export default { fetch(request, ctx) } or call Deno.serve(handler)");
+    return h(request, ctx);
+  },
   event(seq, ctxJson) { report(seq, event(seq, ctxJson)); },
   tail(seq) { report(seq, tail(seq)); },
   forget(seq) { waits.delete(seq); },
 };
-async function http(seq, request, ctxJson) {
-    const ctx = makeCtx(seq, ctxJson);
-    const h = fetchHandler();
-    if (!h) throw new TypeError("this script has no fetch handler: export default { fetch(request, ctx) } or call Deno.serve(handler)");
-    return await h(request, ctx);
-}
 async function event(seq, ctxJson) {
     const ctx = makeCtx(seq, ctxJson);
     const ev = ctx.event;

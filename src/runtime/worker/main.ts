@@ -9,7 +9,7 @@ import { loadQuickJS } from "../quickjs.ts";
 import type { InvokeFailure, InvokeResult, Limits } from "../types.ts";
 import { createConsoleBuffer } from "./console.ts";
 import { createRpcClient } from "./rpc-client.ts";
-import { createSandbox, type Invocation, type Sandbox, ScriptFailure } from "./sandbox.ts";
+import { createShell, type Invocation, type Sandbox, type SandboxDeps, ScriptFailure, type Shell } from "./sandbox.ts";
 import { installShims, type WireRequest, type WireResponse } from "./shims/index.ts";
 
 declare const self: Worker;
@@ -55,13 +55,36 @@ const fatal = (error: unknown) => {
   }, 0);
 };
 
-const deps = async () => ({
+const deps = async (): Promise<SandboxDeps> => ({
   qjs: await qjs!,
   installShims,
   fetch: (inv: Invocation | null, request: WireRequest) =>
     inv ? (rpc.call(inv.id, "fetch", [request]) as Promise<WireResponse>) : Promise.reject(new Error("fetch outside an invocation")),
   fatal,
 });
+
+// One spare shell (runtime + context + shims, no script), rebuilt when idle.
+let spare: Shell | null = null;
+let refilling = false;
+const refill = () => {
+  if (spare || refilling || fatalSent) return;
+  refilling = true;
+  setTimeout(async () => {
+    try {
+      spare = createShell(await deps());
+    } catch (e) {
+      fatal(e);
+    } finally {
+      refilling = false;
+    }
+  }, 0);
+};
+const takeShell = async (): Promise<Shell> => {
+  const s = spare;
+  spare = null;
+  refill();
+  return s ?? createShell(await deps());
+};
 
 function newInvocation(id: number, limits: Limits): Invocation {
   const started = performance.now();
@@ -83,7 +106,7 @@ async function sandboxFor(key: string, script: ScriptPayload, limits: Limits, in
   if (hit && !hit.corrupt) return { sandbox: hit, cold: false };
   let pending = creating.get(key);
   if (!pending) {
-    pending = createSandbox(await deps(), key, script, limits, inv);
+    pending = takeShell().then((shell) => shell.load(key, script, limits, inv));
     creating.set(key, pending);
     pending.then(
       (s) => {
@@ -185,7 +208,7 @@ function checkHeap() {
 async function describe(msg: Extract<ToWorker, { t: "describe" }>) {
   const inv = newInvocation(msg.id, msg.limits);
   try {
-    const sandbox = await createSandbox(await deps(), msg.key, msg.script, msg.limits, inv);
+    const sandbox = await (await takeShell()).load(msg.key, msg.script, msg.limits, inv);
     const description = sandbox.describe();
     sandbox.retire();
     send({ t: "described", id: msg.id, ok: true, description });
@@ -206,7 +229,10 @@ self.onmessage = (event: MessageEvent<ToWorker[]>) => {
           sizeCalculation: (s) => Math.max(1, s.memoryBytes),
           dispose: (s) => s.retire(),
         });
-        qjs.then(() => send({ t: "ready" }), fatal);
+        qjs.then(() => {
+          send({ t: "ready" });
+          refill();
+        }, fatal);
         break;
       case "inv":
         void invoke(msg);

@@ -77,6 +77,16 @@ export interface Sandbox {
   retire(): void;
 }
 
+/**
+ * A runtime + context with shims and bootstrap installed but no script yet.
+ * The worker keeps one spare, built while idle, so a cold script pays only
+ * for evaluating its own module (installing the shims is the expensive part).
+ */
+export interface Shell {
+  load(key: string, script: ScriptPayload, limits: Limits, first: Invocation): Promise<Sandbox>;
+  dispose(): void;
+}
+
 export async function createSandbox(
   deps: SandboxDeps,
   key: string,
@@ -84,11 +94,16 @@ export async function createSandbox(
   limits: Limits,
   first: Invocation,
 ): Promise<Sandbox> {
+  return createShell(deps).load(key, script, limits, first);
+}
+
+export function createShell(deps: SandboxDeps): Shell {
   const runtime = deps.qjs.newRuntime();
-  runtime.setMemoryLimit(limits.memoryMb * MB);
-  runtime.setMaxStackSize(Math.min(limits.stackKb, HOST_SAFE_STACK_KB) * 1024);
-  installModuleLoader(runtime, script.bundle);
   const ctx = runtime.newContext();
+  // Set by load(): a shell belongs to no script until then.
+  let key = "";
+  let limits = null as unknown as Limits;
+  let loaded = false;
 
   // QuickJS's own malloc limit, in this build, refuses a single allocation
   // larger than the limit but does not add allocations up (measured: 64 × 1 MB
@@ -96,7 +111,7 @@ export async function createSandbox(
   // checked here instead (≈1 µs): at every interrupt check and whenever the
   // WASM heap grew during a slice.
   const heap = wasmHeap(deps.qjs);
-  const memoryLimitBytes = limits.memoryMb * MB;
+  let memoryLimitBytes = Infinity;
   const overMemory = (): boolean => {
     const h = runtime.computeMemoryUsage();
     const used = ctx.getProp(h, "memory_used_size");
@@ -330,8 +345,27 @@ export async function createSandbox(
       pump(inv);
     });
 
+  /** A value the handler returned: settled promises and plain values are read at once, pending ones awaited. */
+  const settled = async (inv: Invocation, value: QuickJSHandle): Promise<QuickJSHandle> => {
+    const st = ctx.getPromiseState(value);
+    if (st.type === "fulfilled") {
+      if (st.notAPromise) return value;
+      value.dispose();
+      return st.value;
+    }
+    if (st.type === "rejected") {
+      value.dispose();
+      const f = failure(inv, st.error);
+      st.error.dispose();
+      throw f;
+    }
+    return callAsync(inv, fns.watch, [ctx.newNumber(inv.id), value]);
+  };
+
   const sandbox: Sandbox = {
-    key,
+    get key() {
+      return key;
+    },
     memoryBytes: 0,
     get corrupt() {
       return corrupt;
@@ -340,12 +374,23 @@ export async function createSandbox(
     async http(inv, request, ctxJson) {
       active.add(inv);
       const reqH = enter(inv, () => bridge.toRequest(request));
-      const resH = await callAsync(inv, fns.http, [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)]);
+      const args = [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)];
+      const r = enter(inv, () => ctx.callFunction(fns.http, api, args));
+      for (const a of args) a.dispose();
+      if (r.error) {
+        const f = failure(inv, r.error);
+        r.error.dispose();
+        throw f;
+      }
+      const resH = await settled(inv, r.value);
       try {
+        if (runtime.hasPendingJob()) pump(inv);
+        if (inv.interrupted) throw failure(inv, null);
         return await bridge.fromResponse(resH);
       } catch (e) {
-        if (inv.interrupted) throw failure(inv, ctx.undefined);
-        throw new ScriptFailure("script_error", e instanceof Error ? e.message : String(e));
+        if (e instanceof ScriptFailure) throw e;
+        if (inv.interrupted) throw failure(inv, null);
+        throw shimFailure(e);
       } finally {
         if (resH.alive) resH.dispose();
       }
@@ -367,8 +412,9 @@ export async function createSandbox(
       if (disposed) return;
       timers.cancelAll(inv);
       if (inv.hasTail) {
-        const r = ctx.callFunction(fns.forget, api, ctx.newNumber(inv.id));
-        r.dispose();
+        const seq = ctx.newNumber(inv.id);
+        ctx.callFunction(fns.forget, api, seq).dispose();
+        seq.dispose();
       }
       if ((retired || corrupt) && active.size === 0) disposeAll();
     },
@@ -384,40 +430,53 @@ export async function createSandbox(
     },
   };
 
-  // Evaluate the module on behalf of the first invocation: top-level code
-  // counts against its CPU budget and its console.
-  active.add(first);
-  try {
-    const evaluated = enter(first, () => ctx.evalCode(script.code, script.name, { type: "module" }));
-    if (evaluated.error) {
-      const f = failure(first, evaluated.error);
-      evaluated.error.dispose();
-      throw f;
-    }
-    // Top-level await: the result may be a promise for the namespace.
-    let ns: QuickJSHandle;
-    const st = ctx.getPromiseState(evaluated.value);
-    if (st.type === "fulfilled" && st.notAPromise) ns = evaluated.value;
-    else if (st.type === "fulfilled") {
-      ns = st.value;
-      evaluated.value.dispose();
-    } else if (st.type === "rejected") {
-      const f = failure(first, st.error);
-      st.error.dispose();
-      evaluated.value.dispose();
-      throw f;
-    } else ns = await callAsync(first, fns.watch, [ctx.newNumber(first.id), evaluated.value]);
-    enter(first, () => ctx.callFunction(fns.setModule, api, ns)).dispose();
-    ns.dispose();
-  } catch (e) {
-    active.delete(first);
-    timers.cancelAll(first);
-    disposeAll();
-    throw e;
-  }
-  active.delete(first);
-  (sandbox as { memoryBytes: number }).memoryBytes = measure(ctx, runtime);
-  return sandbox;
+  return {
+    async load(k, script, l, first) {
+      if (loaded) throw new Error("a shell is loaded once");
+      loaded = true;
+      key = k;
+      limits = l;
+      memoryLimitBytes = l.memoryMb * MB;
+      runtime.setMemoryLimit(memoryLimitBytes);
+      runtime.setMaxStackSize(Math.min(l.stackKb, HOST_SAFE_STACK_KB) * 1024);
+      installModuleLoader(runtime, script.bundle);
+      // Evaluate the module on behalf of the first invocation: top-level code
+      // counts against its CPU budget and its console.
+      active.add(first);
+      try {
+        const evaluated = enter(first, () => ctx.evalCode(script.code, script.name, { type: "module" }));
+        if (evaluated.error) {
+          const f = failure(first, evaluated.error);
+          evaluated.error.dispose();
+          throw f;
+        }
+        // Top-level await: the result may be a promise for the namespace.
+        let ns: QuickJSHandle;
+        const st = ctx.getPromiseState(evaluated.value);
+        if (st.type === "fulfilled" && st.notAPromise) ns = evaluated.value;
+        else if (st.type === "fulfilled") {
+          ns = st.value;
+          evaluated.value.dispose();
+        } else if (st.type === "rejected") {
+          const f = failure(first, st.error);
+          st.error.dispose();
+          evaluated.value.dispose();
+          throw f;
+        } else ns = await callAsync(first, fns.watch, [ctx.newNumber(first.id), evaluated.value]);
+        enter(first, () => ctx.callFunction(fns.setModule, api, ns)).dispose();
+        ns.dispose();
+      } catch (e) {
+        active.delete(first);
+        timers.cancelAll(first);
+        disposeAll();
+        throw e;
+      }
+      active.delete(first);
+      (sandbox as { memoryBytes: number }).memoryBytes = measure(ctx, runtime);
+      return sandbox;
+    },
+    dispose: disposeAll,
+  };
 }
 
 /** Modules resolved on the main thread (ModuleResolver is async there; QuickJS loads synchronously here). */
@@ -436,6 +495,15 @@ function installModuleLoader(runtime: QuickJSRuntime, bundle: ModuleBundle | nul
       return name;
     },
   );
+}
+
+/** A rejection of the shims' fromResponse (a script error in the body, or not a Response) → ScriptFailure. */
+function shimFailure(e: unknown): ScriptFailure {
+  if (!(e instanceof Error)) return new ScriptFailure("script_error", String(e));
+  const message = e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message;
+  // Keep the sandbox's frames only: host frames would reveal the server's paths.
+  const frames = (e.stack ?? "").split("\n").slice(1).filter((l) => l.trim() && !/\.ts:|node_modules|\$bunfs/.test(l));
+  return new ScriptFailure("script_error", message, frames.length ? frames.join("\n").slice(0, MAX_STACK_CHARS) : undefined);
 }
 
 /** The worker's WASM linear memory, to notice growth cheaply (one property read). */

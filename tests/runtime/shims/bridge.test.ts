@@ -1,6 +1,6 @@
 // The ShimBridge: toRequest/fromResponse, and scripts that tamper with globals and prototypes.
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import type { WireResponse } from "../../../src/runtime/worker/shims/index.ts";
+import { ResponseTooLargeError, type FromResponseOptions, type WireResponse } from "../../../src/runtime/worker/shims/index.ts";
 import { createSandbox, type Sandbox } from "./sandbox.ts";
 
 let sb: Sandbox;
@@ -11,7 +11,7 @@ const enc = new TextEncoder();
 const text = (r: WireResponse) => new TextDecoder().decode(r.body ?? new Uint8Array(0));
 
 /** Evaluates `handler` (a function expression), calls it with a wire request, reads the answer. */
-async function invoke(handler: string, wire = { method: "GET", url: "https://example.com/p?q=1", headers: [] as [string, string][], body: null as Uint8Array | null }) {
+async function invoke(handler: string, wire = { method: "GET", url: "https://example.com/p?q=1", headers: [] as [string, string][], body: null as Uint8Array | null }, options?: FromResponseOptions) {
   const fn = sb.evalHandle(handler);
   const req = sb.bridge.toRequest(wire);
   const result = sb.ctx.callFunction(fn, sb.ctx.undefined, req);
@@ -19,7 +19,7 @@ async function invoke(handler: string, wire = { method: "GET", url: "https://exa
   fn.dispose();
   const value = sb.ctx.unwrapResult(result);
   try {
-    return await sb.settle(sb.bridge.fromResponse(value));
+    return await sb.settle(sb.bridge.fromResponse(value, options));
   } finally {
     value.dispose();
   }
@@ -77,6 +77,23 @@ describe("fromResponse", () => {
     await expect(invoke(`(() => Response.error())`)).rejects.toThrow("Response.error()");
     await expect(invoke(`(async () => { const r = new Response("x"); await r.text(); return r; })`)).rejects.toThrow("already used");
     await expect(invoke(`(() => new Response(new ReadableStream({ pull() { throw new Error("stream died"); } })))`)).rejects.toThrow("stream died");
+  });
+});
+
+describe("maxBodyBytes", () => {
+  const get = { method: "GET", url: "https://x/", headers: [] as [string, string][], body: null };
+  test("a body at the cap passes, one byte over rejects with ResponseTooLargeError", async () => {
+    expect(text(await invoke(`(() => new Response("12345"))`, get, { maxBodyBytes: 5 }))).toBe("12345");
+    const err = await invoke(`(() => new Response("123456"))`, get, { maxBodyBytes: 5 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(err.code).toBe("response_too_large");
+    await expect(invoke(`(() => new Response(new Uint8Array(10)))`, get, { maxBodyBytes: 5 })).rejects.toBeInstanceOf(ResponseTooLargeError);
+  });
+  test("an endless stream body is cut off at the cap and cancelled", async () => {
+    const err = await invoke(`(() => { globalThis.cancelled = null;
+      return new Response(new ReadableStream({ pull(c) { c.enqueue(new Uint8Array(1024)); }, cancel(r) { globalThis.cancelled = r; } })); })`, get, { maxBodyBytes: 10_000 }).catch((e) => e);
+    expect(err).toBeInstanceOf(ResponseTooLargeError);
+    expect(await sb.run(`return globalThis.cancelled;`)).toBe("response body too large");
   });
 });
 

@@ -78,4 +78,13 @@ describe("crypto", () => {
         () => crypto.subtle.importKey("raw", new Uint8Array(16), "AES-GCM", false, ["sign"])])
         try { await f(); out.push("ok"); } catch (e) { out.push(e.name); }
       return out;`));
+  test("host work is capped: huge HMAC keys, derived lengths and PBKDF2 iterations are OperationErrors", async () => {
+    expect(await sb.run(`const enc = new TextEncoder(); const out = [];
+      const pw = await crypto.subtle.importKey("raw", enc.encode("pw"), "PBKDF2", false, ["deriveBits"]);
+      for (const f of [() => crypto.subtle.generateKey({ name: "HMAC", hash: "SHA-256", length: 1e9 }, true, ["sign"]),
+        () => crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: enc.encode("s"), iterations: 1e9 }, pw, 256),
+        () => crypto.subtle.deriveBits({ name: "PBKDF2", hash: "SHA-256", salt: enc.encode("s"), iterations: 1 }, pw, 8 * 1e6)])
+        try { await f(); out.push("ok"); } catch (e) { out.push(e.name); }
+      return out;`)).toEqual(["OperationError", "OperationError", "OperationError"]);
+  });
 });

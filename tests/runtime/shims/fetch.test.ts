@@ -1,6 +1,6 @@
 // fetch() through ShimHost.fetch to a real Bun.serve on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSandbox, startEchoServer, type Sandbox } from "./sandbox.ts";
+import { createSandbox, loopbackFetch, startEchoServer, type Sandbox } from "./sandbox.ts";
 
 let sb: Sandbox;
 let server: ReturnType<typeof startEchoServer>;
@@ -58,5 +58,25 @@ describe("fetch", () => {
       try { await fetch("not a url"); out.push("ok"); } catch (e) { out.push(e instanceof TypeError); }
       try { await fetch("${base}/", { method: "GET", body: "x" }); out.push("ok"); } catch (e) { out.push(e instanceof TypeError); }
       return out;`)).toEqual([true, "fetch failed: test host: loopback only", true, true]);
+  });
+  test("a host pump, when given, runs the jobs after a fetch settles", async () => {
+    let pumped = 0;
+    const own: { sb?: Sandbox } = {};
+    own.sb = await createSandbox({
+      host: {
+        fetch: loopbackFetch,
+        pump() {
+          pumped++;
+          const rt = own.sb!.ctx.runtime;
+          if (rt.hasPendingJob()) rt.executePendingJobs().dispose();
+        },
+      },
+    });
+    try {
+      expect(await own.sb.run(`return (await fetch("${base}/echo")).status;`)).toBe(200);
+      expect(pumped).toBeGreaterThan(0);
+    } finally {
+      own.sb.dispose();
+    }
   });
 });

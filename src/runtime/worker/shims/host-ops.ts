@@ -18,6 +18,17 @@ export const OP = {
 export interface Pending {
   resolve(res: WireResponse): void;
   reject(err: Error): void;
+  /** Body cap in bytes, -1 for none. */
+  maxBytes: number;
+}
+
+/** fromResponse's rejection when the body passes `maxBodyBytes` (DESIGN §4: 502 response_too_large). */
+export class ResponseTooLargeError extends Error {
+  override name = "ResponseTooLargeError";
+  readonly code = "response_too_large";
+  constructor(readonly limit: number) {
+    super(`response body exceeds ${limit} bytes`);
+  }
 }
 
 export interface OpsState {
@@ -28,6 +39,15 @@ export interface OpsState {
   deferreds: Set<QuickJSDeferredPromise>;
   pump(): void;
 }
+
+/**
+ * Host work a script can ask for runs outside the sandbox's CPU and memory
+ * limits, so its size is capped here: random bytes and derived keys at 64 KiB,
+ * PBKDF2 at 10 million iterations (seconds of CPU, not minutes).
+ */
+const MAX_RANDOM_BYTES = 65_536;
+const MAX_DERIVED_BYTES = 65_536;
+const MAX_PBKDF2_ITERATIONS = 10_000_000;
 
 const HASHES: Record<string, string> = { "SHA-1": "sha1", "SHA-256": "sha256", "SHA-384": "sha384", "SHA-512": "sha512" };
 
@@ -147,14 +167,16 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
     for (let i = 2; i + 1 < f.length; i += 2) headers.push([f[i]!, f[i + 1]!]);
     let body: Uint8Array | null = null;
     if (!isUndef(bodyH)) body = ctx.typeof(bodyH!) === "string" ? encoder.encode(ctx.getString(bodyH!)) : bytes(bodyH);
+    if (body && p.maxBytes >= 0 && body.byteLength > p.maxBytes) return p.reject(new ResponseTooLargeError(p.maxBytes));
     p.resolve({ status: Number(f[0]), statusText: f[1] ?? "", headers, body });
   };
 
-  const fail = (id: number, errH: QuickJSHandle, isMessage: boolean) => {
+  /** kind: 0 the script threw this value, 1 a TypeError message from the shims, 2 the body cap was passed. */
+  const fail = (id: number, errH: QuickJSHandle, kind: number) => {
     const p = state.pending.get(id);
     if (!p) return;
     state.pending.delete(id);
-    p.reject(isMessage ? new TypeError(ctx.getString(errH)) : toHostError(ctx.dump(errH)));
+    p.reject(kind === 2 ? new ResponseTooLargeError(p.maxBytes) : kind === 1 ? new TypeError(ctx.getString(errH)) : toHostError(ctx.dump(errH)));
   };
 
   const aesGcm = (encrypt: boolean, key: Uint8Array, iv: Uint8Array, data: Uint8Array, aad: Uint8Array | null, tagBits: number) => {
@@ -205,8 +227,11 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
         try { return buffer(Buffer.from(atob(str(a[0])), "latin1")); } catch { return undefined; }
       case OP.btoa:
         return ctx.newString(Buffer.from(bytes(a[0])).toString("base64"));
-      case OP.random:
-        return buffer(crypto.getRandomValues(new Uint8Array(num(a[0]))));
+      case OP.random: {
+        const n = num(a[0]);
+        if (!(n >= 0 && n <= MAX_RANDOM_BYTES)) return undefined;
+        return buffer(crypto.getRandomValues(new Uint8Array(n)));
+      }
       case OP.uuid:
         return ctx.newString(crypto.randomUUID());
       case OP.now:
@@ -226,7 +251,7 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
         emit(num(a[0]), a[1]!, a[2]);
         return undefined;
       case OP.fail:
-        fail(num(a[0]), a[1]!, num(a[2]) !== 0);
+        fail(num(a[0]), a[1]!, num(a[2]));
         return undefined;
       case OP.fetch:
         return startFetch(str(a[0]), isUndef(a[1]) ? null : bytes(a[1]));
@@ -260,8 +285,13 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
     const hash = HASHES[str(a[0])];
     if (!hash) return undefined;
     const lengthBytes = num(a[4]) / 8;
+    if (!(lengthBytes > 0 && lengthBytes <= MAX_DERIVED_BYTES && Number.isInteger(lengthBytes))) return undefined;
     try {
-      if (op === OP.pbkdf2) return buffer(pbkdf2Sync(bytes(a[1]), bytes(a[2]), num(a[3]), lengthBytes, hash));
+      if (op === OP.pbkdf2) {
+        const iterations = num(a[3]);
+        if (!(iterations >= 1 && iterations <= MAX_PBKDF2_ITERATIONS)) return undefined;
+        return buffer(pbkdf2Sync(bytes(a[1]), bytes(a[2]), iterations, lengthBytes, hash));
+      }
       return buffer(new Uint8Array(hkdfSync(hash, bytes(a[1]), bytes(a[2]), bytes(a[3]), lengthBytes)));
     } catch {
       return undefined;

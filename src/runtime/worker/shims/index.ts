@@ -3,6 +3,8 @@
 // implementations (Bun's URL, TextEncoder, crypto…). Security never relies on them.
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import { createHostOps, toHostError, type OpsState } from "./host-ops.ts";
+
+export { ResponseTooLargeError } from "./host-ops.ts";
 import BOOTSTRAP from "./js/bootstrap.qjs" with { type: "text" };
 
 /** A request or response crossing the sandbox boundary as plain data. */
@@ -27,6 +29,13 @@ export interface WireResponse {
 export interface ShimHost {
   /** Outbound fetch: an RPC to the main thread, which applies the SSRF guard and caps. */
   fetch(request: WireRequest): Promise<WireResponse>;
+  /**
+   * Runs the sandbox's pending jobs after the shims settle a sandbox promise from the host
+   * (a fetch answer) or start reading a response. Optional: without it the shims call
+   * `ctx.runtime.executePendingJobs()` themselves; a runtime that accounts CPU per
+   * invocation passes its own pump so those jobs run inside its accounting.
+   */
+  pump?(): void;
 }
 
 /**
@@ -43,8 +52,16 @@ export interface ShimBridge {
    * else an Error carrying the script's thrown name, message and sandbox stack.
    * It pumps pending jobs once; a body fed by timers settles as the event loop runs them.
    */
-  fromResponse(value: import("quickjs-emscripten-core").QuickJSHandle): Promise<WireResponse>;
+  fromResponse(value: import("quickjs-emscripten-core").QuickJSHandle, options?: FromResponseOptions): Promise<WireResponse>;
   dispose(): void;
+}
+
+export interface FromResponseOptions {
+  /**
+   * Cap on the body in bytes (Limits.responseBodyBytes). Past it the promise rejects with a
+   * ResponseTooLargeError (code "response_too_large"); a stream body is cancelled as soon as it passes.
+   */
+  maxBodyBytes?: number;
 }
 
 export type InstallShims = (ctx: QuickJSContext, host: ShimHost) => ShimBridge;
@@ -56,7 +73,9 @@ export const installShims: InstallShims = (ctx, host) => {
     deferreds: new Set(),
     // Team rule: after settling a sandbox promise from the host, run its jobs.
     pump() {
-      if (state.alive && ctx.runtime.hasPendingJob()) ctx.runtime.executePendingJobs().dispose();
+      if (!state.alive) return;
+      if (host.pump) host.pump();
+      else if (ctx.runtime.hasPendingJob()) ctx.runtime.executePendingJobs().dispose();
     },
   };
   const ops = createHostOps(ctx, host, state);
@@ -82,13 +101,16 @@ export const installShims: InstallShims = (ctx, host) => {
       bodyH.dispose();
       return ctx.unwrapResult(r);
     },
-    fromResponse(value) {
+    fromResponse(value, options) {
       const id = nextId++;
+      const maxBytes = options?.maxBodyBytes ?? -1;
       return new Promise<WireResponse>((resolve, reject) => {
-        state.pending.set(id, { resolve, reject });
+        state.pending.set(id, { resolve, reject, maxBytes });
         const idH = ctx.newNumber(id);
-        const r = ctx.callFunction(fromResponseFn, ctx.undefined, value, idH);
+        const maxH = ctx.newNumber(maxBytes);
+        const r = ctx.callFunction(fromResponseFn, ctx.undefined, value, idH, maxH);
         idH.dispose();
+        maxH.dispose();
         if (r.error) {
           state.pending.delete(id);
           reject(toHostError(ctx.dump(r.error)));
