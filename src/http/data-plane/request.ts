@@ -2,6 +2,7 @@
 // plain HttpInput (body read up to the script's limit, never past it), and an
 // InvokeResult → a Response.
 import type { Principal } from "../../auth/capabilities.ts";
+import { SESSION_COOKIE } from "../../auth/index.ts";
 import { type ErrorCode, PicloudError } from "../../errors.ts";
 import type { HttpInput, InvokeResult, PrincipalInfo } from "../../runtime/types.ts";
 import { STATUS, errorBody } from "../errors.ts";
@@ -66,10 +67,25 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return out;
 }
 
+/**
+ * The Cookie header without PiCloud's own session cookie. User routes share
+ * the dashboard's origin and the cookie has Path=/, so an owner who opens a
+ * member's route would otherwise hand that member's script their session
+ * token; the identity reaches scripts as `ctx.principal` instead.
+ */
+function withoutSessionCookie(cookie: string): string | null {
+  const kept = cookie.split(";").map((p) => p.trim()).filter((p) => p && p.split("=", 1)[0]!.trim() !== SESSION_COOKIE);
+  return kept.length ? kept.join("; ") : null;
+}
+
 export async function toHttpInput(request: Request, limit: number): Promise<HttpInput> {
   const method = request.method;
   const headers: [string, string][] = [];
-  request.headers.forEach((value, key) => headers.push([key, value]));
+  request.headers.forEach((value, key) => {
+    if (key !== "cookie" || !value.includes(SESSION_COOKIE)) return void headers.push([key, value]);
+    const kept = withoutSessionCookie(value);
+    if (kept !== null) headers.push([key, kept]);
+  });
   const body = method === "GET" || method === "HEAD" ? null : await readBody(request, limit);
   return { kind: "http", method, url: request.url, headers, body };
 }
@@ -111,7 +127,12 @@ export function errorResponse(
 /** The runtime's result → the HTTP answer (DESIGN §4); `stack` only when the caller may see it. */
 export function toResponse(result: InvokeResult, executionId: string, showStack: boolean): Response {
   if (result.ok) {
-    const headers = new Headers(result.headers);
+    const headers = new Headers();
+    for (const [k, v] of result.headers) {
+      // Nor may a script plant a session on the dashboard's origin (session fixation).
+      if (k.toLowerCase() === "set-cookie" && v.trimStart().startsWith(`${SESSION_COOKIE}=`)) continue;
+      headers.append(k, v);
+    }
     headers.set(EXECUTION_HEADER, executionId);
     const empty = result.status === 204 || result.status === 304 || result.body.byteLength === 0;
     return new Response(empty ? null : (result.body as Uint8Array<ArrayBuffer>), { status: result.status, headers });
