@@ -297,6 +297,48 @@ eachDriver((driver) => {
       expect(await (await fetch(`${pic.url}/api/v1/execute/${sibling.id}`)).json()).toEqual({ secret: null });
     }, 30_000);
 
+    test("hostile responses: bad status, CRLF in headers, non-Response values, odd throws → 502, never 500", async () => {
+      const cases: Array<[string, string]> = [
+        ["status-999", `return new Response("x", { status: 999 });`],
+        ["status-0", `return new Response("x", { status: 0 });`],
+        ["status-101", `return new Response("x", { status: 101 });`],
+        ["crlf-header", `return new Response("x", { headers: { "x-a": "a\\r\\nset-cookie: evil=1" } });`],
+        ["crlf-name", `const h = new Headers(); h.set("x-b\\r\\nevil", "1"); return new Response("x", { headers: h });`],
+        ["bad-header-value", `return new Response("x", { headers: { "x-c": "\\u0000" } });`],
+        ["string", `return "hello";`],
+        ["null", `return null;`],
+        ["plain-object", `return { status: 200, body: "fake", headers: {} };`],
+        ["fake-response", `return Object.create(Response.prototype);`],
+        ["throw-number", `throw 42;`],
+        ["throw-null", `throw null;`],
+        ["throw-evil", `throw { get message() { throw new Error("gotcha"); }, toString() { throw new Error("again"); } };`],
+        ["throw-huge", `throw new Error("m".repeat(5 * 1024 * 1024));`],
+        ["reject-later", `await new Promise((r) => setTimeout(r, 5)); throw new TypeError("late");`],
+        ["proxy-response", `return new Proxy(new Response("p"), { get(t, k) { if (k === "status") throw new Error("trap"); return Reflect.get(t, k); } });`],
+      ];
+      for (const [name, body] of cases) {
+        const path = await abuse(`resp-${name}`, abusive(body));
+        const res = await hit(pic, path);
+        const text = await res.text();
+        expect({ name, status: res.status }).toEqual({ name, status: 502 });
+        expect({ name, injected: res.headers.get("set-cookie") }).toEqual({ name, injected: null });
+        expectErrorShape(JSON.parse(text), "script_error");
+        expect({ name, small: text.length < 128 * 1024 }).toEqual({ name, small: true });
+      }
+      await stillServing("/abuse/resp-status-999");
+    }, 60_000);
+
+    test("framing headers from a script cannot desync the connection", async () => {
+      const path = await abuse("framing", abusive(`return new Response("0123456789", { headers: {
+        "content-length": "3", "transfer-encoding": "chunked", connection: "close", "x-ok": "1" } });`));
+      const res = await hit(pic, path);
+      // Either the platform fixes the framing (the whole body arrives) or refuses the response.
+      if (res.status === 200) expect(await res.text()).toBe("0123456789");
+      else expect(res.status).toBe(502);
+      // The next request on a fresh connection still works.
+      await stillServing(path);
+    }, 30_000);
+
     test("after all of this the server still serves the seeded hello and the admin API", async () => {
       const hello = await hit(pic, "/hello");
       expect(hello.status).toBe(200);

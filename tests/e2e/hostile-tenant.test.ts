@@ -250,6 +250,40 @@ eachDriver((driver) => {
       expect(keys.body.map((k: any) => k.id)).toContain(B.ownerKeyId);
     });
 
+    test("a member's script never sees the owner's session cookie, and cannot set one", async () => {
+      // Eve (editor of A) deploys a route on A's host that echoes what it receives…
+      const steal = await pic.api("POST", `${ADMIN}/scripts`, {
+        app_id: A.app, name: "steal",
+        source: `export default { fetch(req, ctx) {
+          console.log("cookie:", req.headers.get("cookie"));
+          return Response.json({ cookie: req.headers.get("cookie"), principal: ctx.principal && ctx.principal.username },
+            { headers: { "set-cookie": "picloud_session=attacker-chosen; Path=/; HttpOnly" } });
+        } };`,
+      }, { token: cred.session });
+      expect(steal.status).toBe(201);
+      expect((await pic.api("POST", `${ADMIN}/scripts/${steal.body.id}/routes`, { path: "/steal" }, { token: cred.session })).status).toBe(201);
+      // …and the owner opens it in the browser, which sends the dashboard's cookie (Path=/, same origin).
+      const ownerToken = await pic.login();
+      const res = await hit(pic, "/steal", { headers: { cookie: `theme=dark; picloud_session=${ownerToken}; lang=en` } }, "a.tenant.test");
+      expect(res.status).toBe(200);
+      const seen = await res.json();
+      expect(JSON.stringify(seen)).not.toContain(ownerToken);
+      expect(seen.cookie).toBe("theme=dark; lang=en");
+      // The identity still reaches the script the sanctioned way.
+      expect(seen.principal).toBe("admin");
+      // Nor can the script plant a session cookie (session fixation) on the dashboard's origin.
+      expect(res.headers.getSetCookie().filter((c) => c.startsWith("picloud_session="))).toEqual([]);
+      // The console log Eve can read holds no token either.
+      const exec = res.headers.get("x-picloud-execution-id");
+      let log: any = null;
+      for (let i = 0; i < 200 && !log; i++) {
+        const r = await pic.api("GET", `${ADMIN}/logs/${exec}`, undefined, { token: cred.session });
+        if (r.status === 200) log = r.body;
+        else await Bun.sleep(25);
+      }
+      expect(JSON.stringify(log)).not.toContain(ownerToken);
+    });
+
     test("deactivating the attacker ends the session and every key at once", async () => {
       const off = await pic.api("PATCH", `${ADMIN}/admins/${A.editor}`, { is_active: false });
       expect(off.status).toBe(200);
