@@ -124,6 +124,18 @@ eachDriver((driver) => {
       }
     });
 
+    test("B's execution id used as a paging cursor on A's logs reveals nothing of B", async () => {
+      for (const who of ["session", "boundKey"] as const) {
+        for (const path of [`${ADMIN}/apps/${A.app}/logs?before=${B.execution}`, `${ADMIN}/scripts/${A.script}/logs?before=${B.execution}`]) {
+          const res = await pic.api("GET", path, undefined, { token: cred[who] });
+          expect([200, 404, 422]).toContain(res.status);
+          if (res.status === 200) for (const row of res.body) expect(row.app_id).toBe(A.app);
+          else expectErrorShape(res.body);
+          expect(JSON.stringify(res.body)).not.toContain(B.script);
+        }
+      }
+    });
+
     test("creating a script in B is refused exactly as for an app that does not exist (no oracle)", async () => {
       const source = `export default { fetch: () => new Response("pwned") };`;
       for (const who of ["session", "boundKey", "unboundKey"] as const) {
