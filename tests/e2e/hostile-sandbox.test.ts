@@ -286,6 +286,31 @@ eachDriver((driver) => {
       await stillServing(path);
     }, 30_000);
 
+    test("a backtracking pattern in the host-backed URLPattern finishes or is cut off; the worker keeps serving", async () => {
+      const path = await abuse("urlpattern-redos", abusive(`
+        const p = new URLPattern({ pathname: "/:x((?:a+)+b)" });
+        return new Response(String(p.test("http://x.test/" + "a".repeat(40) + "c")));`), { cpu_ms: 500, timeout_ms: 2000 });
+      const res = await hit(pic, path);
+      expect([200, 504, 507]).toContain(res.status);
+      const text = await res.text();
+      if (res.status === 200) expect(text).toBe("false");
+      else expectErrorShape(JSON.parse(text));
+      await stillServing(path);
+    }, 60_000);
+
+    test("host-side work on huge inputs is bounded (TextEncoder, digest, JSON)", async () => {
+      const path = await abuse("host-heavy", abusive(`
+        const s = "x".repeat(8 * 1024 * 1024);
+        const bytes = new TextEncoder().encode(s);
+        const d = await crypto.subtle.digest("SHA-256", bytes);
+        const j = JSON.stringify({ s });
+        return new Response(String(d.byteLength + j.length));`), { memory_mb: 64, cpu_ms: 3000, timeout_ms: 10_000 });
+      const res = await hit(pic, path);
+      expect([200, 502, 504, 507]).toContain(res.status);
+      await res.text();
+      await stillServing(path);
+    }, 60_000);
+
     test("a script cannot read another app's globals; warm globals stay per script", async () => {
       const writer = await deploy(pic, "writer", `export default { fetch() { globalThis.tenantSecret = "A-secret"; globalThis.n = (globalThis.n ?? 0) + 1; return new Response(String(globalThis.n)); } };`);
       expect((await (await fetch(`${pic.url}/api/v1/execute/${writer.id}`)).text())).toMatch(/^\d+$/);
