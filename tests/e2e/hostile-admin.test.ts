@@ -387,6 +387,25 @@ eachDriver((driver) => {
       expect([401, 422]).toContain(emoji.status);
     }, 30_000);
 
+    test("password guessing is throttled with 429 + Retry-After in the JSON shape", async () => {
+      const u = await pic.api("POST", `${ADMIN}/admins`, { username: "victim", password: "victim-password-123", instance_role: "member" });
+      expect(u.status).toBe(201);
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await fetch(`${pic.url}${ADMIN}/auth/login`, {
+          method: "POST", headers: { "content-type": "application/json" },
+          body: JSON.stringify({ username: "victim", password: `guess-${i}` }),
+        });
+        statuses.push(res.status);
+        const body = await res.json();
+        expectErrorShape(body);
+        if (res.status === 429) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(statuses).toContain(429);
+    }, 30_000);
+
     test("the server is still healthy and the target still serves", async () => {
       expect((await fetch(`${pic.url}/healthz`)).status).toBe(200);
       const r = await fetch(`${pic.url}/api/v1/execute/${script}`);
