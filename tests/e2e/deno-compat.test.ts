@@ -43,6 +43,8 @@ eachDriver((driver) => {
       ["body-types.js", "c-body-types", [{ path: "/body-types" }]],
       ["transform-stream.js", "c-transform", [{ method: "POST", path: "/shout" }]],
       ["builtins.js", "c-builtins", [{ path: "/builtins" }]],
+      ["sse.js", "c-sse", [{ path: "/events" }]],
+      ["jwt.js", "c-jwt", [{ path: "/auth/*" }]],
       ["intl.js", "c-intl", [{ path: "/intl" }]],
       ["wait-until.ts", "c-wait-until", [{ path: "/later/*" }, { path: "/later" }]],
     ];
@@ -403,5 +405,39 @@ eachDriver((driver) => {
       expect(JSON.stringify(lines)).toContain("answered");
       expect(JSON.stringify(lines)).toContain("background work done");
     }, 20_000);
+
+    test("HS256 JWT issued and verified with crypto.subtle; the token checks out in Bun too", async () => {
+      const issued = await hit(pic, "/auth/token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sub: "ada" }) });
+      expect(issued.status).toBe(200);
+      const { token } = await issued.json();
+      const [head, body, sig] = token.split(".");
+      const expected = createHmac("sha256", "jwt-secret").update(`${head}.${body}`).digest("base64url");
+      expect(sig).toBe(expected);
+      expect(JSON.parse(Buffer.from(body, "base64url").toString())).toEqual({ sub: "ada", iat: 1700000000 });
+      const me = await hit(pic, "/auth/me", { headers: { authorization: `Bearer ${token}` } });
+      expect(await me.json()).toEqual({ hello: "ada" });
+      const forged = await hit(pic, "/auth/me", { headers: { authorization: `Bearer ${head}.${Buffer.from('{"sub":"root"}').toString("base64url")}.${sig}` } });
+      expect(forged.status).toBe(401);
+      expect(forged.headers.get("www-authenticate")).toBe("Bearer");
+    });
+
+    test("server-sent events arrive whole and in order", async () => {
+      const res = await hit(pic, "/events");
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("text/event-stream");
+      expect(res.headers.get("cache-control")).toBe("no-cache");
+      expect(await res.text()).toBe('id: 0\ndata: {"n":0}\n\nid: 1\ndata: {"n":1}\n\nid: 2\ndata: {"n":2}\n\n');
+    });
+
+    // Compat gap (not fixed, runtime/data plane): a streamed body is collected whole in the sandbox and
+    // sent at the end (WireResponse carries bytes), so the first event arrives only with the last one;
+    // Deno flushes each chunk as it is enqueued.
+    test.todo("a streamed body is flushed chunk by chunk: the first event arrives on its own", async () => {
+      const res = await hit(pic, "/events");
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      expect(first).toBe('id: 0\ndata: {"n":0}\n\n');
+    });
   });
 });
