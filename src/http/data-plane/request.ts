@@ -78,10 +78,17 @@ function withoutSessionCookie(cookie: string): string | null {
   return kept.length ? kept.join("; ") : null;
 }
 
-export async function toHttpInput(request: Request, limit: number): Promise<HttpInput> {
+/**
+ * `consumedAuthorization`: the Authorization header held a PiCloud credential that
+ * became `ctx.principal`, so it is not passed on — otherwise `picloud invoke` (which
+ * sends the caller's token) would hand an owner's key to a member's script. A bearer
+ * PiCloud does not recognise (the script's own scheme, e.g. a JWT) reaches the script.
+ */
+export async function toHttpInput(request: Request, limit: number, consumedAuthorization = false): Promise<HttpInput> {
   const method = request.method;
   const headers: [string, string][] = [];
   request.headers.forEach((value, key) => {
+    if (key === "authorization" && consumedAuthorization) return;
     if (key !== "cookie" || !value.includes(SESSION_COOKIE)) return void headers.push([key, value]);
     const kept = withoutSessionCookie(value);
     if (kept !== null) headers.push([key, kept]);

@@ -44,7 +44,8 @@ export function createHttpRunner({ invoker, auth, log }: HttpRunnerDeps) {
     const principal = await principalOf(request);
     let input;
     try {
-      input = await toHttpInput(request, script.limits.requestBodyBytes);
+      // Only the Authorization header can have authenticated when present (auth.credentialOf).
+      input = await toHttpInput(request, script.limits.requestBodyBytes, principal !== null && request.headers.has("authorization"));
     } catch (e) {
       if (e instanceof PicloudError && e.code === "body_too_large") {
         const id = invoker.refused(script, { kind: "http", method: request.method, url: request.url, headers: [] }, e.code, e.message);
