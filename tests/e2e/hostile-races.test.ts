@@ -37,7 +37,7 @@ eachDriver((driver) => {
     }, 30_000);
 
     test("the same route path bound concurrently by different scripts", async () => {
-      const scripts = [];
+      const scripts: Array<{ id: string }> = [];
       for (let i = 0; i < N; i++) scripts.push(await deploy(pic, `route-racer-${i}`, `export default { fetch: () => new Response("${i}") };`, {}, app));
       await pic.api("POST", `${ADMIN}/apps/${app}/domains`, { domain: "race.example" });
       const won = await race((i) => pic.api("POST", `${ADMIN}/scripts/${scripts[i]!.id}/routes`, { method: "GET", path: "/contested" }));

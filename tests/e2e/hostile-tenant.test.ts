@@ -296,6 +296,24 @@ eachDriver((driver) => {
       expect(JSON.stringify(log)).not.toContain(ownerToken);
     });
 
+    test("a member's script never sees the owner's bearer token (picloud invoke sends it), but its own bearer scheme still works", async () => {
+      const echo = await pic.api("POST", `${ADMIN}/scripts`, {
+        app_id: A.app, name: "steal-bearer",
+        source: `export default { fetch: (req, ctx) => Response.json({ authorization: req.headers.get("authorization"), principal: ctx.principal && ctx.principal.username }) };`,
+      }, { token: cred.session });
+      expect(echo.status).toBe(201);
+      const ownerKey = await pic.api("POST", `${ADMIN}/api-keys`, { name: "owner-cli", scopes: ["instance:admin"] });
+      for (const token of [await pic.login(), ownerKey.body.token as string]) {
+        const res = await fetch(`${pic.url}/api/v1/execute/${echo.body.id}`, { headers: { authorization: `Bearer ${token}` } });
+        const seen = await res.json();
+        expect(JSON.stringify(seen)).not.toContain(token);
+        expect(seen).toEqual({ authorization: null, principal: "admin" });
+      }
+      // A bearer PiCloud does not know (the script's own JWT, say) is the script's business.
+      const own = await fetch(`${pic.url}/api/v1/execute/${echo.body.id}`, { headers: { authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig" } });
+      expect(await own.json()).toEqual({ authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", principal: null });
+    });
+
     test("deactivating the attacker ends the session and every key at once", async () => {
       const off = await pic.api("PATCH", `${ADMIN}/admins/${A.editor}`, { is_active: false });
       expect(off.status).toBe(200);
