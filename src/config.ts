@@ -36,6 +36,7 @@ const Env = z.object({
 
   PICLOUD_WORKERS: int(1, 256).optional(),
   PICLOUD_MAX_CONCURRENT_EXECUTIONS: int(1).default(32),
+  /** quickjs-ng: both builds pass the runtime suite; ng's warm call was as fast or faster (bench/results/runtime.json) and its errors are standard (RangeError for stack overflow). */
   PICLOUD_QUICKJS_VARIANT: z.enum(["quickjs", "quickjs-ng"]).default("quickjs-ng"),
   /** Memory budget for warm runtimes kept per worker, in MB. */
   PICLOUD_WARM_RUNTIME_BUDGET_MB: int(1).default(256),

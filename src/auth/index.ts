@@ -68,23 +68,40 @@ export function readCookie(header: string | null, name: string): string | null {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A state-changing request that a browser sent from another origin. Its cookie
  * is ignored (CSRF): SameSite=Lax already stops other sites, but not a sibling
  * subdomain (another app's wildcard host is "same-site"). Bearer tokens are
  * unaffected — a page cannot make a browser attach one by itself.
+ *
+ * `Sec-Fetch-Site` (sent by every current browser) is computed by the browser
+ * against the URL it used, so it stays right behind a reverse proxy. Without
+ * it, `Origin` is compared with the host the request names: its URL, an
+ * `X-Forwarded-Host` (a page cannot add that header to a cross-origin request
+ * without a CORS preflight, which PiCloud never grants), or PICLOUD_PUBLIC_URL.
  */
-export function crossOriginWrite(request: Request): boolean {
+export function crossOriginWrite(request: Request, publicHost: string | null = null): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
   const site = request.headers.get("sec-fetch-site");
-  if (site === "cross-site" || site === "same-site") return true;
+  if (site) return site === "cross-site" || site === "same-site";
   const origin = request.headers.get("origin");
   if (!origin) return false; // not a browser, or a same-origin request from an old one
+  let originHost: string;
   try {
-    return new URL(origin).host !== new URL(request.url).host;
+    originHost = new URL(origin).host;
   } catch {
     return true; // "null" or garbage: an opaque origin
   }
+  const hosts = [new URL(request.url).host, request.headers.get("x-forwarded-host")?.split(",")[0]?.trim(), publicHost];
+  return !hosts.includes(originHost);
 }
 
 export function createAuth({ db, config, log, throttle = createLoginThrottle() }: {
@@ -92,6 +109,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
 }): Auth {
   const sessions = createSessions({ db, ttlHours: config.sessionTtlHours });
   const keys = createApiKeyVerifier({ db, log });
+  const publicHost = config.publicUrl ? hostOf(config.publicUrl) : null;
   // Verifying against a real hash when the user does not exist keeps the answer's timing alike.
   let decoyHash: Promise<string> | null = null;
 
@@ -101,7 +119,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
       return m ? m[1]! : null;
     }
-    return crossOriginWrite(request) ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+    return crossOriginWrite(request, publicHost) ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);
   };
 
   const authenticateToken = async (token: string): Promise<Principal | null> => {
@@ -178,7 +196,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
         throw invalid("password", "required");
       }
       const username = input.username.trim();
-      const waitMs = throttle.retryAfterMs(username, meta.ip);
+      const waitMs = throttle.attempt(username, meta.ip);
       if (waitMs > 0) {
         const retryAfter = Math.ceil(waitMs / 1000);
         throw new PicloudError("rate_limited", "too many failed logins; try again later", { retry_after: retryAfter });
@@ -193,11 +211,11 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
         ok = false;
       }
       if (!ok || !user) {
-        throttle.recordFailure(username, meta.ip);
+        // Already counted by `attempt`.
         log.info("failed login", { username, ip: meta.ip });
         throw new PicloudError("unauthorized", "invalid username or password");
       }
-      throttle.recordSuccess(username);
+      throttle.recordSuccess(username, meta.ip);
       const session = await sessions.create(user.id, meta);
       return { token: session.token, expires_at: session.expiresAt, user: meView(user) };
     },

@@ -24,7 +24,7 @@ export type { ExecutionRow };
 export const EXECUTIONS_CHANNEL = "picloud_executions";
 
 const FLUSH_INTERVAL_MS = 250;
-const FLUSH_ROWS = 500;
+const FLUSH_ROWS = 1000;
 /** Beyond this many unwritten rows new ones are dropped (and counted): a stuck database must not eat the heap. */
 const MAX_PENDING = 20_000;
 const SWEEP_INTERVAL_MS = 10 * 60_000;

@@ -2,7 +2,7 @@
 // plain HttpInput (body read up to the script's limit, never past it), and an
 // InvokeResult → a Response.
 import type { Principal } from "../../auth/capabilities.ts";
-import { SESSION_COOKIE } from "../../auth/index.ts";
+import { headersForScript } from "../../auth/credentials.ts";
 import { type ErrorCode, PicloudError } from "../../errors.ts";
 import type { HttpInput, InvokeResult, PrincipalInfo } from "../../runtime/types.ts";
 import { STATUS, errorBody } from "../errors.ts";
@@ -67,32 +67,10 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return out;
 }
 
-/**
- * The Cookie header without PiCloud's own session cookie. User routes share
- * the dashboard's origin and the cookie has Path=/, so an owner who opens a
- * member's route would otherwise hand that member's script their session
- * token; the identity reaches scripts as `ctx.principal` instead.
- */
-function withoutSessionCookie(cookie: string): string | null {
-  const kept = cookie.split(";").map((p) => p.trim()).filter((p) => p && p.split("=", 1)[0]!.trim() !== SESSION_COOKIE);
-  return kept.length ? kept.join("; ") : null;
-}
-
-/**
- * `consumedAuthorization`: the Authorization header held a PiCloud credential that
- * became `ctx.principal`, so it is not passed on — otherwise `picloud invoke` (which
- * sends the caller's token) would hand an owner's key to a member's script. A bearer
- * PiCloud does not recognise (the script's own scheme, e.g. a JWT) reaches the script.
- */
-export async function toHttpInput(request: Request, limit: number, consumedAuthorization = false): Promise<HttpInput> {
+export async function toHttpInput(request: Request, limit: number, principal: Principal | null = null): Promise<HttpInput> {
   const method = request.method;
-  const headers: [string, string][] = [];
-  request.headers.forEach((value, key) => {
-    if (key === "authorization" && consumedAuthorization) return;
-    if (key !== "cookie" || !value.includes(SESSION_COOKIE)) return void headers.push([key, value]);
-    const kept = withoutSessionCookie(value);
-    if (kept !== null) headers.push([key, kept]);
-  });
+  // PiCloud's own credentials stop here: the script gets ctx.principal, never the secret (identity, issue #4).
+  const headers = headersForScript(request, principal);
   const body = method === "GET" || method === "HEAD" ? null : await readBody(request, limit);
   return { kind: "http", method, url: request.url, headers, body };
 }
@@ -136,8 +114,9 @@ export function toResponse(result: InvokeResult, executionId: string, showStack:
   if (result.ok) {
     const headers = new Headers();
     for (const [k, v] of result.headers) {
-      // Nor may a script plant a session on the dashboard's origin (session fixation).
-      if (k.toLowerCase() === "set-cookie" && v.trimStart().startsWith(`${SESSION_COOKIE}=`)) continue;
+      // User routes share the dashboard's origin: a script must not plant a PiCloud
+      // session there (session fixation), just as it never sees one (headersForScript).
+      if (k.toLowerCase() === "set-cookie" && v.trimStart().startsWith("picloud_session=")) continue;
       headers.append(k, v);
     }
     headers.set(EXECUTION_HEADER, executionId);

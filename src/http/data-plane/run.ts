@@ -44,8 +44,7 @@ export function createHttpRunner({ invoker, auth, log }: HttpRunnerDeps) {
     const principal = await principalOf(request);
     let input;
     try {
-      // Only the Authorization header can have authenticated when present (auth.credentialOf).
-      input = await toHttpInput(request, script.limits.requestBodyBytes, principal !== null && request.headers.has("authorization"));
+      input = await toHttpInput(request, script.limits.requestBodyBytes, principal);
     } catch (e) {
       if (e instanceof PicloudError && e.code === "body_too_large") {
         const id = invoker.refused(script, { kind: "http", method: request.method, url: request.url, headers: [] }, e.code, e.message);
