@@ -314,6 +314,32 @@ eachDriver((driver) => {
       expect(await own.json()).toEqual({ authorization: "Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig", principal: null });
     });
 
+    test("a cross-site page cannot ride the owner's session cookie (CSRF), whatever the content type", async () => {
+      const owner = await pic.login();
+      const cookie = `picloud_session=${owner}`;
+      for (const [type, body] of [
+        ["text/plain", JSON.stringify({ slug: "csrf-a", name: "x" })],
+        ["application/x-www-form-urlencoded", JSON.stringify({ slug: "csrf-b", name: "x" })],
+        ["multipart/form-data; boundary=x", JSON.stringify({ slug: "csrf-c", name: "x" })],
+      ] as const) {
+        for (const site of [
+          { origin: "http://evil.example", "sec-fetch-site": "cross-site" },
+          { origin: "http://evil.example" },
+          { origin: "null", "sec-fetch-site": "cross-site" },
+          { referer: "http://evil.example/page", "sec-fetch-site": "cross-site" },
+        ]) {
+          const res = await fetch(`${pic.url}${ADMIN}/apps`, { method: "POST", headers: { cookie, "content-type": type, ...site }, body });
+          expect({ type, site, status: res.status }).toEqual({ type, site, status: res.status === 403 ? 403 : 401 });
+          await res.text();
+        }
+      }
+      // Deleting B via a cross-site form post is refused too.
+      const del = await fetch(`${pic.url}${ADMIN}/apps/${B.app}?force=true`, { method: "DELETE", headers: { cookie, origin: "http://evil.example", "sec-fetch-site": "cross-site" } });
+      expect([401, 403]).toContain(del.status);
+      for (const slug of ["csrf-a", "csrf-b", "csrf-c"]) expect((await pic.api("GET", `${ADMIN}/apps/${slug}`)).status).toBe(404);
+      expect((await pic.api("GET", `${ADMIN}/apps/${B.app}`)).status).toBe(200);
+    });
+
     test("deactivating the attacker ends the session and every key at once", async () => {
       const off = await pic.api("PATCH", `${ADMIN}/admins/${A.editor}`, { is_active: false });
       expect(off.status).toBe(200);
