@@ -335,6 +335,77 @@ eachDriver((driver) => {
       }
     }, 30_000);
 
+    test("out-of-range numbers are 422s, never integer-overflow 500s", async () => {
+      const j = { "content-type": "application/json" };
+      for (const version of [2 ** 31, 2 ** 40, Number.MAX_SAFE_INTEGER, 1e308, -(2 ** 31) - 1, 0.5]) {
+        const r = await send("POST", `${ADMIN}/scripts/${script}/rollback`, JSON.stringify({ version }), j);
+        expect4xx(r, `rollback ${version}`, [422], "version");
+      }
+      for (const value of [2 ** 31, 2 ** 53, 1e308]) {
+        const r = await send("POST", `${ADMIN}/scripts`, JSON.stringify({ app_id: app, name: `big-${String(value).length}`, source: "export default { fetch: () => new Response('') };", limits: { console_bytes: value } }), j);
+        expect4xx(r, `limits ${value}`, [422], "limits.console_bytes");
+      }
+      for (const limit of ["99999999999", "2147483648", "1e400", "NaN", "Infinity", "0x10"]) {
+        const r = await send("GET", `${ADMIN}/scripts/${script}/logs?limit=${limit}`);
+        expect({ limit, ok: r.status === 200 || r.status === 422 }).toEqual({ limit, ok: true });
+        if (r.status === 422) expect4xx(r, `limit=${limit}`, [422], "limit");
+      }
+    }, 30_000);
+
+    test("a script turned into a module after it was bound stops answering its route", async () => {
+      const s = await deploy(pic, "turncoat", `export default { fetch: () => new Response("endpoint") };`, {}, app);
+      await bind(pic, s.id, { path: "/turncoat" });
+      await pic.api("POST", `${ADMIN}/apps/${app}/domains`, { domain: "turncoat.example" });
+      const before = await fetch(`${pic.url}/turncoat`, { headers: { host: "turncoat.example" } });
+      expect(await before.text()).toBe("endpoint");
+      const patched = await send("PATCH", `${ADMIN}/scripts/${s.id}`, JSON.stringify({ kind: "module" }), { "content-type": "application/json" });
+      expect([200, 409, 422]).toContain(patched.status);
+      if (patched.status === 200) {
+        const after = await fetch(`${pic.url}/turncoat`, { headers: { host: "turncoat.example" } });
+        expect(after.status).toBe(404);
+        expectErrorShape(await after.json(), "not_found");
+        expect((await fetch(`${pic.url}/api/v1/execute/${s.id}`)).status).toBe(404);
+      }
+    }, 30_000);
+
+    test("oversized credentials and junk tokens are plain 401s", async () => {
+      for (const authorization of [`Bearer ${"x".repeat(6000)}`, `Bearer pic_${"A".repeat(52)}`, "Bearer pic_'; DROP TABLE users;--", "Bearer", "Bearer  ", "bearer pic_", "Token abc"]) {
+        const res = await fetch(`${pic.url}${ADMIN}/auth/me`, { headers: { authorization } });
+        expect({ authorization: authorization.slice(0, 40), status: res.status }).toEqual({ authorization: authorization.slice(0, 40), status: 401 });
+        expectErrorShape(await res.json(), "unauthorized");
+      }
+      const login = await fetch(`${pic.url}${ADMIN}/auth/login`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "admin", password: "x".repeat(1_000_000) }),
+      });
+      expect([401, 422]).toContain(login.status);
+      expectErrorShape(await login.json());
+      const emoji = await fetch(`${pic.url}${ADMIN}/auth/login`, {
+        method: "POST", headers: { "content-type": "application/json" },
+        body: JSON.stringify({ username: "ådmin😀\u202e", password: "whatever" }),
+      });
+      expect([401, 422]).toContain(emoji.status);
+    }, 30_000);
+
+    test("password guessing is throttled with 429 + Retry-After in the JSON shape", async () => {
+      const u = await pic.api("POST", `${ADMIN}/admins`, { username: "victim", password: "victim-password-123", instance_role: "member" });
+      expect(u.status).toBe(201);
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) {
+        const res = await fetch(`${pic.url}${ADMIN}/auth/login`, {
+          method: "POST", headers: { "content-type": "application/json" },
+          body: JSON.stringify({ username: "victim", password: `guess-${i}` }),
+        });
+        statuses.push(res.status);
+        const body = await res.json();
+        expectErrorShape(body);
+        if (res.status === 429) expect(Number(res.headers.get("retry-after"))).toBeGreaterThan(0);
+      }
+      expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
+      expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
+      expect(statuses).toContain(429);
+    }, 30_000);
+
     test("the server is still healthy and the target still serves", async () => {
       expect((await fetch(`${pic.url}/healthz`)).status).toBe(200);
       const r = await fetch(`${pic.url}/api/v1/execute/${script}`);

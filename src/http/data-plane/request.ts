@@ -112,7 +112,13 @@ export function errorResponse(
 /** The runtime's result → the HTTP answer (DESIGN §4); `stack` only when the caller may see it. */
 export function toResponse(result: InvokeResult, executionId: string, showStack: boolean): Response {
   if (result.ok) {
-    const headers = new Headers(result.headers);
+    const headers = new Headers();
+    for (const [k, v] of result.headers) {
+      // User routes share the dashboard's origin: a script must not plant a PiCloud
+      // session there (session fixation), just as it never sees one (headersForScript).
+      if (k.toLowerCase() === "set-cookie" && v.trimStart().startsWith("picloud_session=")) continue;
+      headers.append(k, v);
+    }
     headers.set(EXECUTION_HEADER, executionId);
     const empty = result.status === 204 || result.status === 304 || result.body.byteLength === 0;
     return new Response(empty ? null : (result.body as Uint8Array<ArrayBuffer>), { status: result.status, headers });

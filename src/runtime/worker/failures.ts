@@ -13,7 +13,9 @@ export class ScriptFailure extends Error {
     message: string,
     readonly scriptStack?: string,
   ) {
-    super(message);
+    // A script chooses its error message: uncapped, `throw new Error("m".repeat(5e6))`
+    // put megabytes into the 502 body and into every execution-log row.
+    super(message.length > MAX_STACK_CHARS ? `${message.slice(0, MAX_STACK_CHARS)}… (truncated)` : message);
   }
 }
 
