@@ -291,13 +291,14 @@ eachDriver((driver) => {
   });
 
   test(`${driver}: api-keys mint works as a bearer, ls hides secrets, rm revokes`, async () => {
-    const minted = await cli(["api-keys", "mint", "--name", "ci", "--scope", "instance:read", "-o", "json"]);
+    const minted = await cli(["api-keys", "mint", "--name", "ci", "--scope", "app:read", "-o", "json"]);
     expect(minted.code).toBe(0);
     const key = json(minted);
     expect(key.token).toStartWith("pic_");
-    expect(key.scopes).toEqual(["instance:read"]);
+    expect(key.scopes).toEqual(["app:read"]);
 
     const asKey = await cli(["apps", "ls", "-o", "json"], { env: { PICLOUD_TOKEN: key.token } });
+    expect(asKey.stderr).toBe("");
     expect(asKey.code).toBe(0);
     expect(json(asKey).length).toBeGreaterThan(0);
 
