@@ -263,7 +263,8 @@ eachDriver((driver) => {
     expect(rows[0]).toHaveProperty("http_status");
 
     const tsv = await cli(["logs", "echo"]);
-    expect(tsv.stdout.split("\n")[0]).toBe("created_at\tstatus\thttp_status\tduration_ms\trequest\tversion\tid");
+    expect(tsv.stdout.split("\n")[0]).toBe("created_at\tstatus\thttp_status\tduration_ms\trequest\tversion\tid\tconsole\terror");
+    expect(tsv.stdout).toContain("[log] echo");
 
     const token = await pic.login();
     const follower = Bun.spawn(["bun", MAIN, "logs", "echo", "-f", "-o", "json"], {
