@@ -12,8 +12,8 @@ WORKDIR /src
 COPY package.json bun.lock bunfig.toml tsconfig.json ./
 RUN bun install --frozen-lockfile
 COPY . .
-# The dashboard is embedded when it is built; a tree without it still builds a working server.
-RUN if [ -f dashboard/package.json ]; then cd dashboard && bun install --frozen-lockfile && bun run build; fi
+# The dashboard (vite build + the generated asset module) is embedded when present.
+RUN if [ -f dashboard/package.json ]; then bun run build:dashboard; fi
 RUN case "${TARGETARCH:-amd64}" in \
       amd64) arch=x64 ;; \
       arm64) arch=arm64 ;; \

@@ -20,7 +20,6 @@ const { values } = parseArgs({
   },
 });
 const RUNS = Math.max(1, Number(values.runs));
-const startLoad = loadavg().map((l) => Math.round(l * 100) / 100);
 const QEMU = ["qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"];
 const hasQemu = Bun.spawnSync(["sh", "-c", "command -v qemu-aarch64"]).exitCode === 0 && existsSync("/usr/aarch64-linux-gnu");
 
@@ -101,6 +100,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 async function measure(subject: Subject) {
   const dataDir = mkdtempSync(join(tmpdir(), "picloud-bench-data-"));
+  const loadBefore = Math.round(loadavg()[0]! * 100) / 100;
   try {
     const first = await startOnce(subject, dataDir, false);
     const later: number[] = [];
@@ -114,6 +114,9 @@ async function measure(subject: Subject) {
     const result = {
       name: subject.name,
       emulated: subject.emulated,
+      measured_at: new Date().toISOString(),
+      // A shared box: start-up times scale with what else runs, so each row says how busy it was.
+      loadavg_1m_before: loadBefore,
       size_mib: subject.binary ? Math.round((statSync(subject.binary).size / 1024 / 1024) * 10) / 10 : null,
       first_start_to_healthy_ms: first.healthyMs,
       second_start_to_healthy_ms: median(later),
@@ -161,14 +164,10 @@ try {
 }
 
 const out = {
-  measured_at: new Date().toISOString(),
   machine: {
     cpus: navigator.hardwareConcurrency,
     platform: `${process.platform}-${process.arch}`,
     bun: Bun.version,
-    // A shared box: start-up times scale with what else runs, so say how busy it was.
-    loadavg_at_start: startLoad,
-    loadavg_at_end: loadavg().map((l) => Math.round(l * 100) / 100),
   },
   command: "bun run build && bun bench/binary/run.ts",
   notes: [

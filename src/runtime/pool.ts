@@ -15,13 +15,14 @@ import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, Limits, Rpc
  * (https://bun.sh/docs/bundler/executables#worker):
  *   bun build --compile src/main.ts src/runtime/worker/main.ts --outfile dist/picloud
  * Bun stores each entrypoint under /$bunfs/root/ by its path relative to the
- * entrypoints' common folder (here src/ → runtime/worker/main.js), while
- * import.meta.url names the binary itself, so the relative URL does not work
- * there; we look the bundled entry up instead (verified with a compiled binary).
+ * entrypoints' common folder (here src/ → runtime/worker/main.js; the staged
+ * build of scripts/build.ts → worker/main.js), while import.meta.url names the
+ * binary itself, so we look the bundled entry up (verified with compiled binaries).
  */
 export function workerEntry(): URL | string {
   if (!import.meta.url.includes("$bunfs")) return new URL("./worker/main.ts", import.meta.url);
-  for (const suffix of ["runtime/worker/main", "src/runtime/worker/main"]) {
+  // scripts/build.ts stages the worker at worker/main; the others are the plain layouts.
+  for (const suffix of ["worker/main", "runtime/worker/main", "src/runtime/worker/main"]) {
     const path = `/$bunfs/root/${suffix}.js`;
     if (existsSync(path)) return `/$bunfs/root/${suffix}.ts`;
   }

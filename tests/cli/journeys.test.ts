@@ -6,6 +6,21 @@ import { join } from "node:path";
 import { eachDriver, startPicloud } from "../support/picloud.ts";
 import { type Captured, runCliProcess, tempDir } from "./support.ts";
 
+const MAIN = join(import.meta.dir, "../../src/main.ts");
+
+/** Collects a stream into `.text` in the background, so a test can poll it without losing chunks. */
+function readAll(stream: ReadableStream<Uint8Array>): { text: string; done: boolean } {
+  const state = { text: "", done: false };
+  const decoder = new TextDecoder();
+  (async () => {
+    for await (const chunk of stream as unknown as AsyncIterable<Uint8Array>) state.text += decoder.decode(chunk, { stream: true });
+    state.done = true;
+  })().catch(() => {
+    state.done = true;
+  });
+  return state;
+}
+
 // Every step spawns `bun src/main.ts`; PGlite stop/start in reset-password costs seconds.
 setDefaultTimeout(60_000);
 
@@ -13,7 +28,7 @@ const ECHO = `export default {
   async fetch(req: Request): Promise<Response> {
     const body = req.method === "GET" ? null : await req.text();
     console.log("echo", req.method);
-    return Response.json({ method: req.method, body, type: req.headers.get("content-type"), trace: req.headers.get("x-trace") });
+    return Response.json({ method: req.method, body, type: req.headers.get("content-type"), trace: req.headers.get("x-trace"), url: req.url });
   },
 };
 `;
@@ -68,6 +83,35 @@ eachDriver((driver) => {
     expect(json(who)).toMatchObject({ username: "admin", instance_role: "owner" });
     const tsv = await cli(["whoami"]); // a pipe: TSV with a header row
     expect(tsv.stdout.split("\n")[0]).toBe("username\tinstance_role\temail\tid\turl");
+  });
+
+  test(`${driver}: login on a terminal prompts, and never echoes the password`, async () => {
+    // util-linux `script` gives the CLI a real pty, as a person's terminal would.
+    const tty = tempDir("picloud-cli-tty-");
+    const proc = Bun.spawn(["script", "-qec", `bun ${MAIN} login --url ${pic.url}`, "/dev/null"], {
+      env: { ...Bun.env, HOME: tty.path, XDG_CONFIG_HOME: join(tty.path, ".config"), PICLOUD_URL: "", PICLOUD_TOKEN: "" },
+      stdin: "pipe",
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    try {
+      const screen = readAll(proc.stdout);
+      const waitFor = async (text: string) => {
+        const deadline = Date.now() + 20_000;
+        while (!screen.text.includes(text) && !screen.done && Date.now() < deadline) await Bun.sleep(50);
+        expect(screen.text).toContain(text);
+      };
+      await waitFor("Username: ");
+      proc.stdin.write("admin\r");
+      await waitFor("Password: ");
+      proc.stdin.write(`${pic.admin.password}\r`);
+      await waitFor("Logged in to");
+      expect(screen.text).not.toContain(pic.admin.password);
+      expect(await proc.exited).toBe(0);
+    } finally {
+      proc.kill();
+      tty.remove();
+    }
   });
 
   test(`${driver}: not logged in, and PICLOUD_URL/PICLOUD_TOKEN overrides`, async () => {
@@ -159,7 +203,7 @@ eachDriver((driver) => {
   test(`${driver}: invoke with inline JSON, @file, @- and headers; non-2xx exits 1`, async () => {
     const inline = await cli(["invoke", "echo", "--data", '{"a":1}']);
     expect(inline.code).toBe(0);
-    expect(JSON.parse(inline.stdout)).toEqual({ method: "POST", body: '{"a":1}', type: "application/json", trace: null });
+    expect(JSON.parse(inline.stdout)).toMatchObject({ method: "POST", body: '{"a":1}', type: "application/json", trace: null });
 
     const fromFile = await cli(["invoke", "echo", "--data", `@${join(files.path, "body.json")}`, "-X", "PUT", "-H", "X-Trace: t1"]);
     expect(JSON.parse(fromFile.stdout)).toMatchObject({ method: "PUT", body: '{"from":"file"}', trace: "t1" });
@@ -167,8 +211,9 @@ eachDriver((driver) => {
     const fromStdin = await cli(["invoke", "default/echo", "--data", "@-"], { stdin: "plain words" });
     expect(JSON.parse(fromStdin.stdout)).toMatchObject({ method: "POST", body: "plain words", type: "text/plain;charset=utf-8" });
 
-    const get = await cli(["invoke", "echo", "-o", "json"]);
+    const get = await cli(["invoke", "echo", "-o", "json", "--path", "/sub/path?q=pi"]);
     expect(json(get)).toMatchObject({ status: 200, body: { method: "GET", body: null } });
+    expect(json(get).body.url).toEndWith("/sub/path?q=pi");
 
     expect((await cli(["scripts", "deploy", join(files.path, "fail.ts")])).code).toBe(0);
     const failing = await cli(["invoke", "fail"]);
@@ -191,7 +236,7 @@ eachDriver((driver) => {
     expect(ls.map((r: { id: string }) => r.id)).toContain(route.id);
 
     let body = "";
-    for (let i = 0; i < 40 && !body.includes("GET"); i++) {
+    for (let i = 0; i < 150 && !body.includes("GET"); i++) {
       const res = await fetch(`${pic.url}/cli/pi`, { headers: { host: "localhost" } });
       body = await res.text();
       if (!body.includes("GET")) await Bun.sleep(100);
@@ -221,21 +266,21 @@ eachDriver((driver) => {
     expect(tsv.stdout.split("\n")[0]).toBe("created_at\tstatus\thttp_status\tduration_ms\trequest\tversion\tid");
 
     const token = await pic.login();
-    const follower = Bun.spawn(["bun", join(import.meta.dir, "../../src/main.ts"), "logs", "echo", "-f", "-o", "json"], {
+    const follower = Bun.spawn(["bun", MAIN, "logs", "echo", "-f", "-o", "json"], {
       env: { ...Bun.env, HOME: home.path, XDG_CONFIG_HOME: join(home.path, ".config"), PICLOUD_URL: pic.url, PICLOUD_TOKEN: token },
       stdout: "pipe",
       stderr: "pipe",
     });
     try {
-      const reader = follower.stdout.getReader();
-      let seen = "";
+      const out = readAll(follower.stdout);
       const deadline = Date.now() + 20_000;
+      const id = json(await cli(["scripts", "show", "echo", "-o", "json"])).id;
       // Keep invoking until the follower prints a line: it may subscribe after the first call.
-      while (!seen.includes("\n") && Date.now() < deadline) {
-        await pic.api("POST", `/api/v1/execute/${json(await cli(["scripts", "show", "echo", "-o", "json"])).id}`, "tail me", { token: null });
-        const chunk = await Promise.race([reader.read(), Bun.sleep(1000).then(() => null)]);
-        if (chunk && !chunk.done) seen += new TextDecoder().decode(chunk.value);
+      while (!out.text.includes("\n") && !out.done && Date.now() < deadline) {
+        await pic.api("POST", `/api/v1/execute/${id}`, "tail me", { token: null });
+        await Bun.sleep(500);
       }
+      const seen = out.text;
       const line = JSON.parse(seen.split("\n")[0]!);
       expect(line).toHaveProperty("id");
       expect(line.request_method).toBe("POST");

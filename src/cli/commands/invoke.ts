@@ -36,7 +36,7 @@ function looksLikeJson(bytes: Uint8Array): boolean {
 const invoke: CommandSpec = {
   path: ["invoke"],
   summary: "Call a script and print its response body (non-2xx exits 1)",
-  usage: "<script> [--app SLUG] [-X METHOD] [-H 'Name: value']… [--data @file|@-|TEXT] [-i]",
+  usage: "<script> [--app SLUG] [-X METHOD] [-H 'Name: value']… [--data @file|@-|TEXT] [--path /rest?query] [-i]",
   example: "picloud invoke hello --data '{\"name\":\"pi\"}'",
   options: {
     app: { type: "string" },
@@ -44,10 +44,14 @@ const invoke: CommandSpec = {
     header: { type: "string", short: "H", multiple: true },
     method: { type: "string", short: "X" },
     include: { type: "boolean", short: "i" },
+    path: { type: "string" },
   },
   positionals: { min: 1, max: 1, names: "<script>" },
   async run(ctx, { values, positionals }) {
     const ref = positionals[0]!;
+    // Whatever follows the id reaches the script as ctx.rest, and the query string as ctx.query.
+    const suffix = str(values, "path") ?? "";
+    if (suffix !== "" && !suffix.startsWith("/") && !suffix.startsWith("?")) throw usageError("--path starts with '/' or '?'");
     const headers = list(values, "header").map(parseHeader);
     const dataArg = str(values, "data");
     const body = dataArg === undefined ? null : await readData(ctx, dataArg);
@@ -59,7 +63,7 @@ const invoke: CommandSpec = {
     // A script id goes straight to the data plane; a name needs the admin API to find its id.
     const client = isId(ref) ? ctx.anonymous() : ctx.api();
     const id = isId(ref) ? ref : (await resolveScript(client, ref, str(values, "app"))).id;
-    const res = await client.raw(method, `/api/v1/execute/${id}`, { body: body as BodyInit | null, headers: Object.fromEntries(headers) });
+    const res = await client.raw(method, `/api/v1/execute/${id}${suffix}`, { body: body as BodyInit | null, headers: Object.fromEntries(headers) });
     const bytes = new Uint8Array(await res.arrayBuffer());
     if (ctx.output === "json") {
       const text = new TextDecoder().decode(bytes);

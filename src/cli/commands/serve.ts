@@ -6,15 +6,15 @@ import { type CommandSpec, intOption, str, usageError } from "../command.ts";
 const serve: CommandSpec = {
   path: ["serve"],
   summary: "Run the PiCloud server (admin API, user routes, dashboard)",
-  usage: "[--port PORT] [--data-dir DIR]",
+  usage: "[--port PORT] [--host ADDR] [--data-dir DIR]",
   example: "picloud serve --port 8080 --data-dir /var/lib/picloud",
-  options: { port: { type: "string", short: "p" }, "data-dir": { type: "string" } },
+  options: { port: { type: "string", short: "p" }, host: { type: "string" }, "data-dir": { type: "string" } },
   async run(_ctx, { values }) {
     const port = intOption(values, "port", 0);
     if (port !== undefined && port > 65535) throw usageError("--port must be at most 65535");
     let config;
     try {
-      config = loadConfig(undefined, { port, dataDir: str(values, "data-dir") });
+      config = loadConfig(undefined, { port, host: str(values, "host"), dataDir: str(values, "data-dir") });
     } catch (e) {
       if (e instanceof ConfigError) throw usageError(`configuration: ${e.message}`);
       throw e;

@@ -123,7 +123,8 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
   const { id, key, limits, input } = msg;
   const script = msg.script ?? payloads.get(key);
   if (msg.script) payloads.set(key, msg.script);
-  if (!script && !warm!.has(key)) {
+  const warmHit = warm!.get(key);
+  if (!script && !(warmHit && !warmHit.corrupt)) {
     send({ t: "missing", id });
     return;
   }

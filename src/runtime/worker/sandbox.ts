@@ -1,8 +1,8 @@
 // One sandbox = one QuickJS runtime + one context for one script version
 // (DESIGN §4: never shared between scripts). It evaluates the module once and
 // then serves many invocations, like an isolate; globals persist between them.
-import { DisposableResult, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
-import type { ModuleBundle, ScriptDescription, ScriptPayload } from "../protocol.ts";
+import { DisposableResult, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { ScriptDescription, ScriptPayload } from "../protocol.ts";
 import type { Limits } from "../types.ts";
 import { BOOTSTRAP_JS } from "./bootstrap.ts";
 import { asLevel, type ConsoleBuffer } from "./console.ts";
@@ -410,6 +410,12 @@ export function createShell(deps: SandboxDeps): Shell {
     end(inv) {
       if (!active.has(inv)) return;
       active.delete(inv);
+      // Whatever still waits on this invocation (a tail cut by the wall clock) stops waiting.
+      const waiting = settles.get(inv.id);
+      if (waiting) {
+        settles.delete(inv.id);
+        waiting.reject(new ScriptFailure("timeout", "the invocation ended"));
+      }
       if (disposed) return;
       timers.cancelAll(inv);
       if (inv.hasTail) {
