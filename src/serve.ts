@@ -1,6 +1,7 @@
 // Starts PiCloud: services, then the HTTP server. Used by `picloud serve` and
 // by the test harness (tests/support/), which binds 127.0.0.1 port 0.
 import type { Config } from "./config.ts";
+import { STATUS } from "./http/errors.ts";
 import { createServer } from "./http/server.ts";
 import type { Logger } from "./log.ts";
 import { createServices, type Services } from "./services/index.ts";
@@ -21,7 +22,8 @@ export interface StartOptions {
 }
 
 export async function startServer(config: Config, log: Logger, opts: StartOptions = {}): Promise<Running> {
-  const services = await createServices(config, log);
+  // Execution logs record the status the client got; only http/ knows that mapping (STYLE §3).
+  const services = await createServices(config, log, { httpStatusOf: (code) => STATUS[code] });
   try {
     const server = createServer(services);
     const ceilings = config.runtime.ceilings;

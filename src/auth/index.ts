@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import type { Db } from "../db/db.ts";
 import { findMembershipRole, listMemberAppIds } from "../db/queries/members.ts";
-import { findUserByUsername, type UserRow } from "../db/queries/users.ts";
+import { findUser, findUserByUsername, type UserRow } from "../db/queries/users.ts";
 import { PicloudError, invalid } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createApiKeyVerifier, looksLikeApiKey } from "./api-keys.ts";
@@ -45,6 +45,8 @@ export interface Auth extends Authorizer {
   /** Resolves a raw bearer token (API key or session token). */
   authenticateToken(token: string): Promise<Principal | null>;
   login(input: { username: unknown; password: unknown }, meta: { ip: string | null; userAgent: string | null }): Promise<LoginResult>;
+  /** The caller as `auth/me` shows it, re-read so a rename or a new email shows at once; null if the user is gone. */
+  me(principal: Principal): Promise<MeView | null>;
   /** Ends the session behind `token` (no-op for an API key or an unknown token). */
   logout(token: string | null): Promise<void>;
   /** The credential a request carries: bearer first, then the session cookie. */
@@ -218,6 +220,11 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
       throttle.recordSuccess(username, meta.ip);
       const session = await sessions.create(user.id, meta);
       return { token: session.token, expires_at: session.expiresAt, user: meView(user) };
+    },
+
+    async me(principal) {
+      const user = await findUser(db, principal.userId);
+      return user && meView(user);
     },
 
     async logout(token) {
