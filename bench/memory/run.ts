@@ -17,6 +17,8 @@ const ROOT = join(HERE, "..", "..");
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, idle: { type: "string", default: "5" } } });
 const RUNS = Number(values.runs);
 const IDLE_S = Number(values.idle);
+/** Extra flags for the serving `bun` (e.g. BENCH_BUN_ARGS=--smol), to compare. */
+const BUN_ARGS = (process.env.BENCH_BUN_ARGS ?? "").split(" ").filter(Boolean);
 const ENV = {
   ...process.env,
   PICLOUD_HOST: "127.0.0.1",
@@ -52,7 +54,7 @@ async function freePort(): Promise<number> {
 async function serveOnce(dataDir: string) {
   const port = await freePort();
   const t0 = performance.now();
-  const proc = Bun.spawn(["bun", join(ROOT, "src", "main.ts"), "serve"], {
+  const proc = Bun.spawn(["bun", ...BUN_ARGS, join(ROOT, "src", "main.ts"), "serve"], {
     env: { ...ENV, PORT: String(port), PICLOUD_DATA_DIR: dataDir },
     stdout: "ignore",
     stderr: "inherit",
