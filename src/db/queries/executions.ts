@@ -1,6 +1,17 @@
 // Every statement that touches `executions` (STYLE §5).
 import type { Queryable } from "../db.ts";
-import type { ConsoleLine } from "../../runtime/types.ts";
+
+/**
+ * One stored console line. The same shape as the runtime's ConsoleLine
+ * (src/runtime/types.ts), declared here so db/ imports nothing above it
+ * (STYLE §1); structural typing keeps the two interchangeable.
+ */
+export interface ConsoleLineRow {
+  level: "log" | "info" | "warn" | "error" | "debug";
+  /** Unix epoch milliseconds. */
+  ts: number;
+  message: string;
+}
 
 export interface ExecutionRow {
   id: string;
@@ -17,7 +28,7 @@ export interface ExecutionRow {
   request_url: string | null;
   request_size: number | null;
   response_size: number | null;
-  console: ConsoleLine[];
+  console: ConsoleLineRow[];
   console_truncated: boolean;
   error: string | null;
   stack: string | null;
