@@ -73,6 +73,25 @@ export async function insertExecutions(q: Queryable, rows: ExecutionRow[]): Prom
   );
 }
 
+/**
+ * Appends console lines to one execution's row (a waitUntil tail's, written
+ * after the row). Returns false when the app has no such execution.
+ */
+export async function appendExecutionConsole(
+  q: Queryable,
+  appId: string,
+  id: string,
+  lines: ConsoleLineRow[],
+  truncated: boolean,
+): Promise<boolean> {
+  const rows = await q.query<{ id: string }>(
+    `UPDATE executions SET console = console || $3::text::jsonb, console_truncated = console_truncated OR $4::boolean
+     WHERE app_id = $1 AND id = $2 RETURNING id`,
+    [appId, id, JSON.stringify(lines), truncated],
+  );
+  return rows.length > 0;
+}
+
 export interface ExecutionCursor {
   limit: number;
   /** Rows strictly older than this (created_at, id) pair. */
