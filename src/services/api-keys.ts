@@ -9,17 +9,10 @@ import { type ApiKeyRow, deleteApiKeyOfUser, insertApiKey, listApiKeysForUser } 
 import { PicloudError, invalid, notFound } from "../errors.ts";
 
 export type ApiKeyView = Omit<ApiKeyRow, "user_id">;
-export interface MintedApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: Scope[];
-  app_id: string | null;
-  expires_at: string | null;
-  created_at: string;
+export type MintedApiKey = ApiKeyView & {
   /** The raw `pic_…` token: returned here once, never stored nor shown again. */
   token: string;
-}
+};
 
 const view = ({ user_id: _, ...k }: ApiKeyRow): ApiKeyView => k;
 
@@ -76,7 +69,7 @@ export function createApiKeys({ db, auth, appExists }: {
           const row = await insertApiKey(db, {
             userId: p.userId, name: b.name.trim(), prefix: minted.prefix, secretHash: minted.secretHash, scopes, appId, expiresAt,
           });
-          return { ...view(row), token: minted.token } as MintedApiKey;
+          return { ...view(row), token: minted.token };
         } catch (e) {
           if (attempt < 2 && isUniqueViolation(e, "api_keys_prefix_key")) continue;
           throw e;
