@@ -263,7 +263,8 @@ eachDriver((driver) => {
     expect(rows[0]).toHaveProperty("http_status");
 
     const tsv = await cli(["logs", "echo"]);
-    expect(tsv.stdout.split("\n")[0]).toBe("created_at\tstatus\thttp_status\tduration_ms\trequest\tversion\tid");
+    expect(tsv.stdout.split("\n")[0]).toBe("created_at\tstatus\thttp_status\tduration_ms\trequest\tversion\tid\tconsole\terror");
+    expect(tsv.stdout).toContain("[log] echo");
 
     const token = await pic.login();
     const follower = Bun.spawn(["bun", MAIN, "logs", "echo", "-f", "-o", "json"], {
@@ -291,13 +292,14 @@ eachDriver((driver) => {
   });
 
   test(`${driver}: api-keys mint works as a bearer, ls hides secrets, rm revokes`, async () => {
-    const minted = await cli(["api-keys", "mint", "--name", "ci", "--scope", "instance:read", "-o", "json"]);
+    const minted = await cli(["api-keys", "mint", "--name", "ci", "--scope", "app:read", "-o", "json"]);
     expect(minted.code).toBe(0);
     const key = json(minted);
     expect(key.token).toStartWith("pic_");
-    expect(key.scopes).toEqual(["instance:read"]);
+    expect(key.scopes).toEqual(["app:read"]);
 
     const asKey = await cli(["apps", "ls", "-o", "json"], { env: { PICLOUD_TOKEN: key.token } });
+    expect(asKey.stderr).toBe("");
     expect(asKey.code).toBe(0);
     expect(json(asKey).length).toBeGreaterThan(0);
 
