@@ -393,9 +393,7 @@ eachDriver((driver) => {
       expect(done).toBe(1);
     }, 20_000);
 
-    // BUG (not fixed, runtime): console lines written by waitUntil work after the answer never reach the
-    // execution log (the record is written at answer time; the tail's lines are dropped).
-    test.todo("console lines from ctx.waitUntil work reach the execution log", async () => {
+    test("console lines from ctx.waitUntil work reach the execution log", async () => {
       const res = await hit(pic, "/later");
       const id = res.headers.get("x-picloud-execution-id");
       let lines: any[] = [];
