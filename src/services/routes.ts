@@ -13,7 +13,7 @@ import {
   type RouteRow,
 } from "../db/queries/routes.ts";
 import { PicloudError, invalid, notFound, signedIn } from "../errors.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 import { hostOf, normalizeRoute, type RouteInput } from "./route-patterns.ts";
 import type { RouteTable } from "./route-table.ts";
 import type { ScriptCache } from "./script-cache.ts";

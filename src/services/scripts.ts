@@ -7,7 +7,7 @@ import * as q from "../db/queries/scripts.ts";
 import { invalid, notFound, PicloudError } from "../errors.ts";
 import type { CompileResult, Limits, ScriptSpec } from "../runtime/types.ts";
 import type { App, Apps } from "./apps.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 import { ROUTE_TABLE_CHANNEL } from "./route-table-channel.ts";
 import { checkLimits, type ScriptLimits, toRuntimeLimits } from "./script-limits.ts";
 
