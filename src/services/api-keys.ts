@@ -7,6 +7,7 @@ import type { Auth } from "../auth/index.ts";
 import { type Db, isUniqueViolation } from "../db/db.ts";
 import { type ApiKeyRow, deleteApiKeyOfUser, insertApiKey, listApiKeysForUser } from "../db/queries/api-keys.ts";
 import { PicloudError, invalid, notFound } from "../errors.ts";
+import { objectBody } from "./object-body.ts";
 
 export type ApiKeyView = Omit<ApiKeyRow, "user_id">;
 export type MintedApiKey = ApiKeyView & {
@@ -35,8 +36,7 @@ export function createApiKeys({ db, auth, appExists }: {
   return {
     async create(principal: Principal | null, input: unknown): Promise<MintedApiKey> {
       const p = requireSession(principal);
-      if (!input || typeof input !== "object" || Array.isArray(input)) throw invalid("body", "must be a JSON object");
-      const b = input as Record<string, unknown>;
+      const b = objectBody(input);
       if (typeof b.name !== "string" || b.name.trim() === "" || b.name.length > 100) {
         throw invalid("name", "required, at most 100 characters");
       }
