@@ -167,7 +167,7 @@ eachDriver((driver) => {
     expect(deployed.code).toBe(0);
     const refused = await cli(["apps", "delete", "blog"]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("--force");
+    expect(refused.stderr).toContain("app 'blog' still has 1 script(s): re-run with --force");
     const forced = await cli(["apps", "delete", "blog", "--force"]);
     expect(forced.code).toBe(0);
     expect((await cli(["apps", "show", "blog"])).code).toBe(1);
