@@ -36,7 +36,12 @@ const Env = z.object({
 
   PICLOUD_WORKERS: int(1, 256).optional(),
   PICLOUD_MAX_CONCURRENT_EXECUTIONS: int(1).default(32),
-  PICLOUD_QUICKJS_VARIANT: z.enum(["quickjs", "quickjs-ng"]).default("quickjs-ng"),
+  /**
+   * Classic quickjs by default: both builds pass the runtime and shim suites,
+   * and classic ran plain compute 1.7–2.2× faster and a warm Web-API handler
+   * ~5–10 % faster, interleaved on the same box (bench/results/runtime-variants.json).
+   */
+  PICLOUD_QUICKJS_VARIANT: z.enum(["quickjs", "quickjs-ng"]).default("quickjs"),
   /** Memory budget for warm runtimes kept per worker, in MB. */
   PICLOUD_WARM_RUNTIME_BUDGET_MB: int(1).default(256),
   PICLOUD_HTTP_ALLOW_PRIVATE: bool.default(false),

@@ -3,19 +3,9 @@
 // Services call `auth.require(principal, capability, appId?)` — the identity
 // work fills in the rules; the names here are the contract every endpoint uses.
 
-export const SCOPES = [
-  "instance:admin",
-  "instance:read",
-  "app:admin",
-  "app:write",
-  "app:read",
-  "script:write",
-  "script:read",
-] as const;
-export type Scope = (typeof SCOPES)[number];
+import { type AppRole, type InstanceRole, type Scope, SCOPES } from "../roles.ts";
 
-export type InstanceRole = "owner" | "admin" | "member";
-export type AppRole = "viewer" | "editor" | "app_admin";
+export { SCOPES, type AppRole, type InstanceRole, type Scope } from "../roles.ts";
 
 /** Capability → the API-key scope that carries it, and whether it is app-scoped. */
 export const CAPABILITIES = {

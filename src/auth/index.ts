@@ -4,7 +4,7 @@
 import type { Config } from "../config.ts";
 import type { Db } from "../db/db.ts";
 import { findMembershipRole, listMemberAppIds } from "../db/queries/members.ts";
-import { findUserByUsername, type UserRow } from "../db/queries/users.ts";
+import { findUser, findUserByUsername, type UserRow } from "../db/queries/users.ts";
 import { PicloudError, invalid } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { createApiKeyVerifier, looksLikeApiKey } from "./api-keys.ts";
@@ -45,6 +45,8 @@ export interface Auth extends Authorizer {
   /** Resolves a raw bearer token (API key or session token). */
   authenticateToken(token: string): Promise<Principal | null>;
   login(input: { username: unknown; password: unknown }, meta: { ip: string | null; userAgent: string | null }): Promise<LoginResult>;
+  /** The caller as `auth/me` shows it, re-read so a rename or a new email shows at once; null if the user is gone. */
+  me(principal: Principal): Promise<MeView | null>;
   /** Ends the session behind `token` (no-op for an API key or an unknown token). */
   logout(token: string | null): Promise<void>;
   /** The credential a request carries: bearer first, then the session cookie. */
@@ -68,23 +70,40 @@ export function readCookie(header: string | null, name: string): string | null {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+function hostOf(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A state-changing request that a browser sent from another origin. Its cookie
  * is ignored (CSRF): SameSite=Lax already stops other sites, but not a sibling
  * subdomain (another app's wildcard host is "same-site"). Bearer tokens are
  * unaffected — a page cannot make a browser attach one by itself.
+ *
+ * `Sec-Fetch-Site` (sent by every current browser) is computed by the browser
+ * against the URL it used, so it stays right behind a reverse proxy. Without
+ * it, `Origin` is compared with the host the request names: its URL, an
+ * `X-Forwarded-Host` (a page cannot add that header to a cross-origin request
+ * without a CORS preflight, which PiCloud never grants), or PICLOUD_PUBLIC_URL.
  */
-export function crossOriginWrite(request: Request): boolean {
+export function crossOriginWrite(request: Request, publicHost: string | null = null): boolean {
   if (SAFE_METHODS.has(request.method)) return false;
   const site = request.headers.get("sec-fetch-site");
-  if (site === "cross-site" || site === "same-site") return true;
+  if (site) return site === "cross-site" || site === "same-site";
   const origin = request.headers.get("origin");
   if (!origin) return false; // not a browser, or a same-origin request from an old one
+  let originHost: string;
   try {
-    return new URL(origin).host !== new URL(request.url).host;
+    originHost = new URL(origin).host;
   } catch {
     return true; // "null" or garbage: an opaque origin
   }
+  const hosts = [new URL(request.url).host, request.headers.get("x-forwarded-host")?.split(",")[0]?.trim(), publicHost];
+  return !hosts.includes(originHost);
 }
 
 export function createAuth({ db, config, log, throttle = createLoginThrottle() }: {
@@ -92,6 +111,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
 }): Auth {
   const sessions = createSessions({ db, ttlHours: config.sessionTtlHours });
   const keys = createApiKeyVerifier({ db, log });
+  const publicHost = config.publicUrl ? hostOf(config.publicUrl) : null;
   // Verifying against a real hash when the user does not exist keeps the answer's timing alike.
   let decoyHash: Promise<string> | null = null;
 
@@ -101,7 +121,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
       const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
       return m ? m[1]! : null;
     }
-    return crossOriginWrite(request) ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);
+    return crossOriginWrite(request, publicHost) ? null : readCookie(request.headers.get("cookie"), SESSION_COOKIE);
   };
 
   const authenticateToken = async (token: string): Promise<Principal | null> => {
@@ -178,7 +198,7 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
         throw invalid("password", "required");
       }
       const username = input.username.trim();
-      const waitMs = throttle.retryAfterMs(username, meta.ip);
+      const waitMs = throttle.attempt(username, meta.ip);
       if (waitMs > 0) {
         const retryAfter = Math.ceil(waitMs / 1000);
         throw new PicloudError("rate_limited", "too many failed logins; try again later", { retry_after: retryAfter });
@@ -193,13 +213,18 @@ export function createAuth({ db, config, log, throttle = createLoginThrottle() }
         ok = false;
       }
       if (!ok || !user) {
-        throttle.recordFailure(username, meta.ip);
+        // Already counted by `attempt`.
         log.info("failed login", { username, ip: meta.ip });
         throw new PicloudError("unauthorized", "invalid username or password");
       }
-      throttle.recordSuccess(username);
+      throttle.recordSuccess(username, meta.ip);
       const session = await sessions.create(user.id, meta);
       return { token: session.token, expires_at: session.expiresAt, user: meView(user) };
+    },
+
+    async me(principal) {
+      const user = await findUser(db, principal.userId);
+      return user && meView(user);
     },
 
     async logout(token) {

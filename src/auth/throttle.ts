@@ -2,7 +2,7 @@
 // client address. After a few free attempts each further one must wait an
 // exponentially growing delay; past a ceiling the key is locked out for a while.
 // A throttled attempt is refused with 429 + Retry-After *before* the password is
-// checked, so it neither costs an argon2 verify nor reveals whether it was right,
+// checked (and an admitted one is counted before it, see `attempt`), so it neither costs an argon2 verify nor reveals whether it was right,
 // and the server never holds a connection open to "slow down" (that would let
 // an attacker tie up sockets instead).
 //
@@ -43,8 +43,18 @@ export interface LoginThrottle {
   /** Milliseconds the caller must wait before trying again, or 0. */
   retryAfterMs(username: string, address: string | null): number;
   recordFailure(username: string, address: string | null): void;
-  /** A correct password clears the username's count (not the address's: one good account must not launder a spray). */
-  recordSuccess(username: string): void;
+  /**
+   * Admit an attempt or say how long to wait. An admitted attempt is counted as a
+   * failure *before* the password is checked, so a burst of concurrent attempts
+   * cannot all slip through while the first ones are still hashing; `recordSuccess`
+   * takes it back.
+   */
+  attempt(username: string, address: string | null): number;
+  /**
+   * A correct password clears the username's count, and takes back the one failure
+   * `attempt` charged to the address (only that one: a good account must not launder a spray).
+   */
+  recordSuccess(username: string, address?: string | null): void;
 }
 
 /** How long after the last failure the next attempt must wait, for a key with `failures` failures. */
@@ -80,7 +90,7 @@ export function createLoginThrottle(
   const userKey = (username: string) => `u:${username.toLowerCase()}`;
   const addressKey = (address: string) => `a:${address}`;
 
-  return {
+  const throttle: LoginThrottle = {
     retryAfterMs(username, address) {
       const t = now();
       const byUser = wait(userKey(username), policies.u, t);
@@ -91,8 +101,19 @@ export function createLoginThrottle(
       fail(userKey(username), policies.u, t);
       if (address) fail(addressKey(address), policies.a, t);
     },
-    recordSuccess(username) {
+    attempt(username, address) {
+      const waitMs = throttle.retryAfterMs(username, address);
+      if (waitMs === 0) throttle.recordFailure(username, address);
+      return waitMs;
+    },
+    recordSuccess(username, address) {
       entries.delete(userKey(username));
+      const e = address ? entries.get(addressKey(address)) : undefined;
+      if (e) {
+        if (e.failures <= 1) entries.delete(addressKey(address!));
+        else e.failures -= 1;
+      }
     },
   };
+  return throttle;
 }

@@ -13,6 +13,7 @@ import type { CtxWire, ScriptDescription, ScriptPayload } from "./protocol.ts";
 import { createRpcServer, type FetchFn } from "./rpc.ts";
 import type {
   CompileResult,
+  ConsoleLine,
   InvocationContext,
   InvokeFailure,
   InvokeInput,
@@ -38,6 +39,11 @@ export interface RuntimeOptions {
   compile?: (source: string, opts?: { filename?: string }) => Promise<CompileResult>;
   /** Time past an invocation's timeout before its worker is presumed hung (default 2000 ms). */
   graceMs?: number;
+  /**
+   * Console lines a `ctx.waitUntil` tail wrote after the answer was delivered
+   * (the InvokeResult had already gone), keyed by the invocation's executionId.
+   */
+  onTailConsole?: (executionId: string, lines: ConsoleLine[], truncated: boolean) => void;
 }
 
 /** Runtime plus what the platform reads besides invoke (cron declarations) and test hooks. */
@@ -70,9 +76,11 @@ export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): Picl
     size: Math.max(1, config.workers),
     variant: config.variant,
     warmBudgetMb: config.warmBudgetMb,
+    maxScriptMemoryMb: config.ceilings.memoryMb,
     log,
     graceMs: opts.graceMs ?? 2000,
     onRpc: (method, args, state) => rpc.handle(method, args, state),
+    onTail: opts.onTailConsole ? (caller, lines, truncated) => opts.onTailConsole!(caller.executionId, lines, truncated) : undefined,
   });
   const limitsOf = (limits?: Partial<Limits>) => effectiveLimits(config.defaults, config.ceilings, limits);
 

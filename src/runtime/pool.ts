@@ -7,7 +7,7 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
 import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
-import type { InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
+import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
 
 /**
  * The worker entry. From a checkout: the .ts file next to this one. In a
@@ -15,13 +15,14 @@ import type { InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from
  * (https://bun.sh/docs/bundler/executables#worker):
  *   bun build --compile src/main.ts src/runtime/worker/main.ts --outfile dist/picloud
  * Bun stores each entrypoint under /$bunfs/root/ by its path relative to the
- * entrypoints' common folder (here src/ → runtime/worker/main.js), while
- * import.meta.url names the binary itself, so the relative URL does not work
- * there; we look the bundled entry up instead (verified with a compiled binary).
+ * entrypoints' common folder (here src/ → runtime/worker/main.js; the staged
+ * build of scripts/build.ts → worker/main.js), while import.meta.url names the
+ * binary itself, so we look the bundled entry up (verified with compiled binaries).
  */
 export function workerEntry(): URL | string {
   if (!import.meta.url.includes("$bunfs")) return new URL("./worker/main.ts", import.meta.url);
-  for (const suffix of ["runtime/worker/main", "src/runtime/worker/main"]) {
+  // scripts/build.ts stages the worker at worker/main; the others are the plain layouts.
+  for (const suffix of ["worker/main", "runtime/worker/main", "src/runtime/worker/main"]) {
     const path = `/$bunfs/root/${suffix}.js`;
     if (existsSync(path)) return `/$bunfs/root/${suffix}.ts`;
   }
@@ -32,10 +33,14 @@ export interface PoolOptions {
   size: number;
   variant: "quickjs" | "quickjs-ng";
   warmBudgetMb: number;
+  /** The largest memoryMb a script may have (the ceiling): sizes each worker's WASM memory cap. */
+  maxScriptMemoryMb: number;
   log: Logger;
   /** Extra time past an invocation's own timeout before its worker counts as hung. */
   graceMs: number;
   onRpc(method: string, args: unknown[], state: RpcState): Promise<unknown>;
+  /** Console lines a waitUntil tail wrote after the answer was delivered. */
+  onTail?: (caller: RpcCaller, console: ConsoleLine[], truncated: boolean) => void;
   workerUrl?: URL | string;
 }
 
@@ -67,6 +72,16 @@ interface Slot {
 
 /** How long a fresh worker may take to compile QuickJS before it counts as hung. */
 const STARTUP_MS = 30_000;
+
+/**
+ * A worker's WASM heap: warm runtimes plus room for running scripts. Past
+ * `recycleMb` (WASM memory never shrinks) it is replaced once idle; `maxHeapMb`
+ * is the hard cap where allocations fail (a runaway script gets budget_exceeded).
+ */
+export function heapBudget(o: { warmBudgetMb: number; maxScriptMemoryMb: number }) {
+  const recycleMb = o.warmBudgetMb + 256;
+  return { recycleMb, maxHeapMb: Math.min(4096, recycleMb + 2 * o.maxScriptMemoryMb) };
+}
 
 const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
   ok: false,
@@ -114,7 +129,7 @@ export function createPool(opts: PoolOptions) {
     };
     worker.addEventListener("error", (event) => replace(slot, `worker crashed: ${(event as ErrorEvent).message ?? "error"}`));
     worker.addEventListener("close", () => replace(slot, "worker exited"));
-    post(slot, { t: "init", variant: opts.variant, warmBudgetMb: opts.warmBudgetMb });
+    post(slot, { t: "init", variant: opts.variant, warmBudgetMb: opts.warmBudgetMb, ...heapBudget(opts) });
     return slot;
   }
 
@@ -132,6 +147,7 @@ export function createPool(opts: PoolOptions) {
       case "end": {
         const p = slot.pending.get(msg.id);
         if (p) drop(slot, p);
+        if (p && opts.onTail && msg.console.length) opts.onTail(p.rpc.caller, msg.console, msg.consoleTruncated);
         return;
       }
       case "missing": {

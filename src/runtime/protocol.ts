@@ -1,7 +1,7 @@
 // Messages between the pool (main thread) and a sandbox host (worker). Every
 // postMessage carries an array of these so several invocations in flight share
 // one message each way (DESIGN §2 hot-path budget).
-import type { InvokeInput, InvokeResult, Limits, PrincipalInfo } from "./types.ts";
+import type { ConsoleLine, InvokeInput, InvokeResult, Limits, PrincipalInfo } from "./types.ts";
 
 /** Modules a script imports, resolved on the main thread before the first call of a version. */
 export interface ModuleBundle {
@@ -35,7 +35,15 @@ export interface CtxWire {
 }
 
 export type ToWorker =
-  | { t: "init"; variant: "quickjs" | "quickjs-ng"; warmBudgetMb: number }
+  | {
+      t: "init";
+      variant: "quickjs" | "quickjs-ng";
+      warmBudgetMb: number;
+      /** Past this WASM heap the worker asks to be replaced once idle. */
+      recycleMb: number;
+      /** Hard cap of the worker's WASM memory. */
+      maxHeapMb: number;
+    }
   | {
       t: "inv";
       id: number;
@@ -64,8 +72,8 @@ export type FromWorker =
   | { t: "ready" }
   /** The invocation's answer; `ended` when nothing of it runs on (no waitUntil tail). */
   | { t: "res"; id: number; result: InvokeResult; ended: boolean; warm: number }
-  /** The waitUntil tail of an invocation finished; its RPC identity may be dropped. */
-  | { t: "end"; id: number }
+  /** The waitUntil tail of an invocation finished; its RPC identity may be dropped. `console`: lines written after the answer. */
+  | { t: "end"; id: number; console: ConsoleLine[]; consoleTruncated: boolean }
   /** The worker no longer holds this script's code; send it again. */
   | { t: "missing"; id: number }
   | { t: "rpc"; id: number; cid: number; method: string; args: unknown[] }

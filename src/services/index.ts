@@ -4,11 +4,11 @@ import { createAuth } from "../auth/index.ts";
 import type { Config } from "../config.ts";
 import { migrate } from "../db/migrate.ts";
 import { openDb } from "../db/open.ts";
+import type { ErrorCode } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import { compileScript } from "../runtime/compile.ts";
 import { createGuardedFetch, warnIfPrivateFetchAllowed } from "../runtime/fetch-guard.ts";
 import { createRuntime } from "../runtime/index.ts";
-import { STATUS } from "../http/errors.ts";
 import { createExecutions } from "./executions.ts";
 import { createInvoker } from "./invoke.ts";
 import { createRoutes } from "./routes.ts";
@@ -23,7 +23,12 @@ import { createScripts } from "./scripts.ts";
 import { seedFreshInstall } from "./seed.ts";
 import { createUsers } from "./users.ts";
 
-export async function createServices(config: Config, log: Logger) {
+export interface ServicesOptions {
+  /** The HTTP status a failed invocation answers with, as recorded in execution logs (given by http/). */
+  httpStatusOf: (code: ErrorCode) => number;
+}
+
+export async function createServices(config: Config, log: Logger, { httpStatusOf }: ServicesOptions) {
   warnIfPrivateFetchAllowed(config.runtime.allowPrivateFetch, log); // DESIGN §7: the dev override is loud
   const db = await openDb(config, log);
   try {
@@ -55,7 +60,7 @@ export async function createServices(config: Config, log: Logger) {
       appOfScript: async (id) => (await scriptCache.get(id))?.spec.app.id ?? null,
       locateApp: apps.locate,
     });
-    const invoker = createInvoker({ runtime, executions, log, statusOf: (code) => STATUS[code] });
+    const invoker = createInvoker({ runtime, executions, log, statusOf: httpStatusOf });
     try {
       await routeTable.start();
       await executions.start();

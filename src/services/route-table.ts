@@ -126,6 +126,8 @@ export function createRouteTable({ db, log }: RouteTableDeps) {
     async close() {
       if (originalNotify) db.notify = originalNotify;
       if (unlisten) await unlisten().catch(() => {});
+      // Let a reload in flight finish before the caller closes the database under it.
+      await loading;
     },
   };
 }

@@ -21,6 +21,9 @@ export function createScriptCache({ db, runtime }: { db: Db; runtime: Pick<Runti
     maxSize: 64 * 1024 * 1024,
     sizeCalculation: (s) => s.spec.code.length * 2 + 512,
   });
+  // Unknown ids, briefly: a flood of made-up ids on /api/v1/execute must not
+  // cost a query each. Any invalidation (a script was created) clears them.
+  const missing = new LRUCache<string, true>({ max: 10_000, ttl: 5_000 });
   // Bumped on every invalidation: a load that started before one must not re-insert stale code.
   let epoch = 0;
 
@@ -28,10 +31,13 @@ export function createScriptCache({ db, runtime }: { db: Db; runtime: Pick<Runti
     async get(id: string): Promise<CachedScript | null> {
       const hit = cache.get(id);
       if (hit) return hit;
-      if (!isUuid(id)) return null;
+      if (!isUuid(id) || missing.has(id)) return null;
       const started = epoch;
       const row = await findScriptSpec(db, id);
-      if (!row) return null;
+      if (!row) {
+        if (started === epoch) missing.set(id, true);
+        return null;
+      }
       const limits = toRuntimeLimits(row.limits as ScriptLimits);
       const entry: CachedScript = {
         spec: {
@@ -52,6 +58,7 @@ export function createScriptCache({ db, runtime }: { db: Db; runtime: Pick<Runti
     /** Drop one app's scripts, or all with "*". */
     invalidate(appId: string) {
       epoch++;
+      missing.clear();
       if (appId === "*" || !isUuid(appId)) return cache.clear();
       for (const [id, s] of cache.entries()) if (s.spec.app.id === appId) cache.delete(id);
     },

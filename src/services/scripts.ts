@@ -255,7 +255,8 @@ export function createScripts({ db, auth, apps, compile, ceilings }: ScriptsDeps
       const current = await load(principal, id, "script:write");
       const v = body.version;
       if (typeof v !== "number" || !Number.isInteger(v) || v < 1) throw invalid("version", "must be a positive integer");
-      const old = await q.findScriptVersion(db, current.app_id, current.id, v);
+      // `version` is an int4 column: a larger number would be a driver error (a 500), not "no such version".
+      const old = v > 2_147_483_647 ? null : await q.findScriptVersion(db, current.app_id, current.id, v);
       if (!old) throw invalid("version", `script has no version ${v}`);
       return save(
         current,

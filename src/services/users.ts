@@ -172,8 +172,8 @@ export function createUsers({ db, auth }: { db: Db; auth: Auth }) {
           }
           return row!;
         });
-        // A role change or deactivation must not survive in any node's key cache.
-        if (endedAccess || changes.instanceRole !== undefined) await auth.invalidate();
+        // Cached sessions and keys carry the role and username: a change must not outlive them on any node.
+        if (endedAccess || changes.instanceRole !== undefined || changes.username !== undefined) await auth.invalidate();
         return updated;
       } catch (e) {
         return uniqueToConflict(e);

@@ -1,5 +1,6 @@
 // Login, cookie, logout, me, and the login throttle over real HTTP.
 import { beforeAll, describe, expect, test } from "bun:test";
+import { sha256Hex } from "../../src/auth/tokens.ts";
 import { eachDriver, startPicloud } from "../support/picloud.ts";
 
 eachDriver((driver) => {
@@ -50,6 +51,23 @@ eachDriver((driver) => {
       expect((await adm("GET", "/auth/me", undefined, owner)).status).toBe(200);
     });
 
+    test("sliding expiry: a used session is renewed for another TTL; an expired one is refused", async () => {
+      const login = (await adm("POST", "/auth/login", { username: pic.admin.username, password: pic.admin.password })).body;
+      // Only the token's digest is stored.
+      const [{ id }] = (await pic.db.query<{ id: string }>("SELECT id FROM sessions WHERE token_hash = $1", [sha256Hex(login.token)])) as [{ id: string }];
+      // Pretend it was last used two minutes ago and ends in one.
+      await pic.db.query(
+        "UPDATE sessions SET last_seen_at = now() - interval '2 minutes', expires_at = now() + interval '1 minute' WHERE id = $1", [id]);
+      pic.services.auth.sessions.clear(); // what a cache expiry would do
+      expect((await adm("GET", "/auth/me", undefined, login.token)).status).toBe(200);
+      const [row] = await pic.db.query<{ hours: number }>(
+        "SELECT extract(epoch FROM expires_at - now()) / 3600 AS hours FROM sessions WHERE id = $1", [id]);
+      expect(Number(row!.hours)).toBeGreaterThan(23.9); // PICLOUD_SESSION_TTL_HOURS defaults to 24
+      await pic.db.query("UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id = $1", [id]);
+      pic.services.auth.sessions.clear();
+      expect((await adm("GET", "/auth/me", undefined, login.token)).status).toBe(401);
+    });
+
     test("a cookie is ignored on a state-changing request from another origin (CSRF); bearer tokens are not", async () => {
       const token = (await adm("POST", "/auth/login", { username: pic.admin.username, password: pic.admin.password })).body.token;
       const cookie = { cookie: `picloud_session=${token}` };
@@ -62,6 +80,10 @@ eachDriver((driver) => {
       expect((await post({ ...cookie, origin: pic.url })).status).toBe(201);
       expect((await post({ ...cookie, "sec-fetch-site": "same-origin" })).status).toBe(201);
       expect((await post(cookie)).status).toBe(201); // no Origin: not a browser
+      // Behind a reverse proxy: the browser's own verdict, or the forwarded host, decides.
+      expect((await post({ ...cookie, origin: "https://pi.example.test", "sec-fetch-site": "same-origin" })).status).toBe(201);
+      expect((await post({ ...cookie, origin: "https://pi.example.test", "x-forwarded-host": "pi.example.test" })).status).toBe(201);
+      expect((await post({ ...cookie, origin: "https://evil.example.test", "x-forwarded-host": "pi.example.test" })).status).toBe(401);
       expect((await post({ origin: "http://evil.example" }, token)).status).toBe(201);
       // Reads are not state-changing: a cross-origin GET still sees the cookie (CORS keeps the answer from the page).
       expect((await adm("GET", "/auth/me", undefined, undefined, { ...cookie, origin: "http://evil.example" })).status).toBe(200);

@@ -50,6 +50,21 @@ describe("login throttle", () => {
     expect(th.retryAfterMs("someone-else", "10.0.0.9")).toBe(32_000);
   });
 
+  test("attempt counts before the password is checked, so a concurrent burst cannot slip through", () => {
+    const c = clock();
+    const th = createLoginThrottle({ now: c.now });
+    // Ten attempts arrive together; none has finished hashing yet.
+    const admitted = Array.from({ length: 10 }, () => th.attempt("dave", "10.0.0.3")).filter((w) => w === 0);
+    expect(admitted).toHaveLength(5);
+    // A success takes back its own charge: the address is not blamed for good logins.
+    const th2 = createLoginThrottle({ now: c.now });
+    for (let i = 0; i < 30; i++) {
+      expect(th2.attempt(`user${i}`, "10.0.0.4")).toBe(0);
+      th2.recordSuccess(`user${i}`, "10.0.0.4");
+    }
+    expect(th2.retryAfterMs("anyone", "10.0.0.4")).toBe(0);
+  });
+
   test("failures are forgotten after the window", () => {
     const c = clock();
     const th = createLoginThrottle({ now: c.now });

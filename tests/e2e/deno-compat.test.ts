@@ -39,6 +39,16 @@ eachDriver((driver) => {
       ["crypto-misc.js", "c-crypto", [{ path: "/crypto" }]],
       ["binary.js", "c-binary", [{ path: "/binary" }]],
       ["request-body-reuse.js", "c-reuse", [{ method: "POST", path: "/reuse" }]],
+      ["body-stream.js", "c-body-stream", [{ method: "POST", path: "/body-stream" }]],
+      ["body-types.js", "c-body-types", [{ path: "/body-types" }]],
+      ["transform-stream.js", "c-transform", [{ method: "POST", path: "/shout" }]],
+      ["builtins.js", "c-builtins", [{ path: "/builtins" }]],
+      ["sse.js", "c-sse", [{ path: "/events" }]],
+      ["workers-module.js", "c-workers", [{ path: "/workers/*" }]],
+      ["serve-info.js", "c-serve-info", [{ path: "/whoami" }]],
+      ["jwt.js", "c-jwt", [{ path: "/auth/*" }]],
+      ["intl.js", "c-intl", [{ path: "/intl" }]],
+      ["wait-until.ts", "c-wait-until", [{ path: "/later/*" }, { path: "/later" }]],
     ];
     for (const [file, name, routes] of plan) {
       const script = await deploy(pic, name, await fixture(file));
@@ -296,6 +306,160 @@ eachDriver((driver) => {
     test("request.clone(), bodyUsed, and a second read throwing TypeError", async () => {
       const res = await hit(pic, "/reuse", { method: "POST", headers: { "content-type": "application/json" }, body: '{"a":[1,"x"]}' });
       expect(await res.json()).toEqual({ data: { a: [1, "x"] }, raw: '{"a":[1,"x"]}', bodyUsed: true, second: "TypeError" });
+    });
+
+    test("for await over request.body streams the upload", async () => {
+      const big = new Uint8Array(300 * 1024).fill(65);
+      const res = await hit(pic, "/body-stream", { method: "POST", body: big });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ bytes: 300 * 1024, sawChunks: true });
+    });
+
+    test("Blob, URLSearchParams, FormData and ArrayBuffer bodies get Deno's content types", async () => {
+      const blob = await hit(pic, "/body-types?kind=blob");
+      expect(blob.headers.get("content-type")).toBe("text/csv");
+      expect(await blob.text()).toBe("a,b\n1,2\n");
+      const params = await hit(pic, "/body-types?kind=params");
+      expect(params.headers.get("content-type")).toBe("application/x-www-form-urlencoded;charset=UTF-8");
+      expect(await params.text()).toBe("q=a+b&n=1");
+      const form = await hit(pic, "/body-types?kind=form");
+      expect(form.headers.get("content-type")).toStartWith("multipart/form-data; boundary=");
+      const parsed = await new Response(await form.arrayBuffer(), { headers: { "content-type": form.headers.get("content-type")! } }).formData();
+      expect(parsed.get("field")).toBe("value");
+      const buffer = await hit(pic, "/body-types?kind=buffer");
+      expect(await buffer.text()).toBe("raw bytes");
+      const json = await hit(pic, "/body-types?kind=json-string");
+      expect(json.headers.get("content-type")).toBe("application/json; charset=utf-8");
+      expect(await json.json()).toEqual({ ok: true });
+    });
+
+    test("TransformStream with TextDecoderStream/TextEncoderStream pipes", async () => {
+      const res = await hit(pic, "/shout", { method: "POST", body: "hello, streams ünïcode" });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("HELLO, STREAMS ÜNÏCODE");
+    });
+
+    test("everyday builtins: Headers iteration, URL.canParse, Object.groupBy, CustomEvent, DOMException, BigInt", async () => {
+      const res = await hit(pic, "/builtins");
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        headers: [["a", "1, again"], ["b", "2"], ["c", "3"], ["set-cookie", "x=1"], ["set-cookie", "y=2"]],
+        canParse: [true, false],
+        searchSize: 3,
+        at: 3,
+        grouped: { odd: [1, 3], even: [2, 4] },
+        perf: true,
+        detail: { n: 7 },
+        atob: "InvalidCharacterError",
+        signal: true,
+        namedGroups: "05",
+        normalize: true,
+        hasOwn: true,
+        bigint: "18446744073709551616",
+        dataView: 16909060,
+      });
+    });
+
+    // Compat gap (not fixed): Bun.serve adds `content-type: application/octet-stream` to a byte body
+    // that has none; Deno sends no content-type for `new Response(arrayBuffer)`.
+    test.todo("an ArrayBuffer body gets no content-type, as in Deno", async () => {
+      const buffer = await hit(pic, "/body-types?kind=buffer");
+      expect(buffer.headers.get("content-type")).toBeNull();
+    });
+
+    // Compat gap (not fixed): QuickJS has no Intl; toLocaleString/Intl.* differ from Deno. Kept as a todo
+    // so the gap stays visible; DESIGN §3 does not list Intl among the shims.
+    test.todo("Intl and toLocaleString format as in Deno", async () => {
+      const res = await hit(pic, "/intl");
+      expect(await res.json()).toEqual({
+        number: "1,234,567.891",
+        currency: "€12.50",
+        date: "January 15, 2024",
+        iso: "2024-01-15T10:30:00.000Z",
+        compare: ["a", "b", "C"],
+      });
+    });
+
+    test("ctx.waitUntil work runs after a 202 answer", async () => {
+      const res = await hit(pic, "/later");
+      expect(res.status).toBe(202);
+      expect(await res.text()).toBe("accepted");
+      let done = 0;
+      for (let i = 0; i < 200 && done === 0; i++) {
+        done = (await (await hit(pic, "/later/count")).json()).done;
+        if (done === 0) await Bun.sleep(25);
+      }
+      expect(done).toBe(1);
+    }, 20_000);
+
+    // BUG (not fixed, runtime): console lines written by waitUntil work after the answer never reach the
+    // execution log (the record is written at answer time; the tail's lines are dropped).
+    test.todo("console lines from ctx.waitUntil work reach the execution log", async () => {
+      const res = await hit(pic, "/later");
+      const id = res.headers.get("x-picloud-execution-id");
+      let lines: any[] = [];
+      for (let i = 0; i < 200; i++) {
+        const log = await pic.api("GET", `/api/v1/admin/logs/${id}`);
+        lines = log.status === 200 ? log.body.console : [];
+        if (lines.some((l: any) => JSON.stringify(l).includes("background work done"))) break;
+        await Bun.sleep(25);
+      }
+      expect(JSON.stringify(lines)).toContain("answered");
+      expect(JSON.stringify(lines)).toContain("background work done");
+    }, 20_000);
+
+    test("HS256 JWT issued and verified with crypto.subtle; the token checks out in Bun too", async () => {
+      const issued = await hit(pic, "/auth/token", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ sub: "ada" }) });
+      expect(issued.status).toBe(200);
+      const { token } = await issued.json();
+      const [head, body, sig] = token.split(".");
+      const expected = createHmac("sha256", "jwt-secret").update(`${head}.${body}`).digest("base64url");
+      expect(sig).toBe(expected);
+      expect(JSON.parse(Buffer.from(body, "base64url").toString())).toEqual({ sub: "ada", iat: 1700000000 });
+      const me = await hit(pic, "/auth/me", { headers: { authorization: `Bearer ${token}` } });
+      expect(await me.json()).toEqual({ hello: "ada" });
+      const forged = await hit(pic, "/auth/me", { headers: { authorization: `Bearer ${head}.${Buffer.from('{"sub":"root"}').toString("base64url")}.${sig}` } });
+      expect(forged.status).toBe(401);
+      expect(forged.headers.get("www-authenticate")).toBe("Bearer");
+    });
+
+    test("server-sent events arrive whole and in order", async () => {
+      const res = await hit(pic, "/events");
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("text/event-stream");
+      expect(res.headers.get("cache-control")).toBe("no-cache");
+      expect(await res.text()).toBe('id: 0\ndata: {"n":0}\n\nid: 1\ndata: {"n":1}\n\nid: 2\ndata: {"n":2}\n\n');
+    });
+
+    // Compat gap (not fixed, runtime/data plane): a streamed body is collected whole in the sandbox and
+    // sent at the end (WireResponse carries bytes), so the first event arrives only with the last one;
+    // Deno flushes each chunk as it is enqueued.
+    test.todo("a streamed body is flushed chunk by chunk: the first event arrives on its own", async () => {
+      const res = await hit(pic, "/events");
+      const reader = res.body!.getReader();
+      const first = new TextDecoder().decode((await reader.read()).value);
+      await reader.cancel();
+      expect(first).toBe('id: 0\ndata: {"n":0}\n\n');
+    });
+
+    test("a Workers module fetch(request, env, ctx) can call ctx.waitUntil on its third argument", async () => {
+      const res = await hit(pic, "/workers/hi");
+      expect(res.status).toBe(200);
+      expect(await res.text()).toBe("hello from /workers/hi");
+      let background = 0;
+      for (let i = 0; i < 200 && background === 0; i++) {
+        background = (await (await hit(pic, "/workers/count")).json()).background;
+        if (background === 0) await Bun.sleep(25);
+      }
+      expect(background).toBeGreaterThan(0);
+    });
+
+    // Compat gap (not fixed, data plane + runtime): Deno.serve handlers get PiCloud's ctx as their
+    // second argument, which has no `remoteAddr`; Deno passes ServeHandlerInfo with the client address.
+    test.todo("Deno.serve's handler gets info.remoteAddr", async () => {
+      const res = await hit(pic, "/whoami");
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({ transport: "tcp", hostname: "127.0.0.1" });
     });
   });
 });

@@ -245,11 +245,12 @@ describe("gate and supervision", () => {
   });
 
   test("a hung worker is terminated and replaced; its call ends, the next one works", async () => {
-    const solo = makeRuntime({ PICLOUD_WORKERS: "1" }, { graceMs: 200 });
+    // Budgets generous enough for a loaded CI box; the hang outlasts them by far.
+    const solo = makeRuntime({ PICLOUD_WORKERS: "1" }, { graceMs: 500 });
     try {
-      const s = script(`export default { fetch() { return new Response("still fine"); } }`, { limits: { timeoutMs: 200 } });
+      const s = script(`export default { fetch() { return new Response("still fine"); } }`, { limits: { timeoutMs: 1000 } });
       expect(text(await solo.invoke(s, http(), ctx()))).toBe("still fine");
-      solo.hangWorker(0, 5_000);
+      solo.hangWorker(0, 20_000);
       const stuck = await solo.invoke(s, http(), ctx());
       expect(stuck.ok).toBe(false);
       expect(!stuck.ok && stuck.code).toBe("timeout");
@@ -287,6 +288,29 @@ describe("outbound fetch over RPC", () => {
       expect(callers[0]).toEqual({ appId: "app-x", scriptId: s.id, executionId: "exec-42", principal: null });
     } finally {
       await withFetch.close();
+    }
+  });
+
+  test("a fetch answering after its invocation timed out harms nothing", async () => {
+    const slowFetch = makeRuntime({ PICLOUD_WORKERS: "1" }, {
+      fetch: async (req, _caller, signal) => {
+        await Bun.sleep(400);
+        return { status: 200, statusText: "OK", headers: [], body: new TextEncoder().encode(signal?.aborted ? "aborted" : "late") };
+      },
+    });
+    try {
+      const s = script(`export default { async fetch(req) {
+        if (req.method === "GET") return new Response("still fine");
+        const r = await fetch("https://example.test/slow");
+        return new Response(await r.text());
+      } }`, { limits: { timeoutMs: 150 } });
+      const r = await slowFetch.invoke(s, http({ method: "POST" }), ctx());
+      expect(!r.ok && r.code).toBe("timeout");
+      await Bun.sleep(500);
+      expect(text(await slowFetch.invoke(s, http(), ctx()))).toBe("still fine");
+      expect(slowFetch.stats().restarts).toBe(0);
+    } finally {
+      await slowFetch.close();
     }
   });
 

@@ -128,15 +128,27 @@ describe("ctx", () => {
       globalThis.done = 0;
       export default { fetch(req, ctx) {
         if (req.method === "GET") return new Response(String(globalThis.done));
-        ctx.waitUntil(new Promise((r) => setTimeout(() => { globalThis.done++; r(); }, 20)));
+        console.log("before answer");
+        ctx.waitUntil(new Promise((r) => setTimeout(() => { globalThis.done++; console.log("in tail"); r(); }, 20)));
         return new Response("queued");
       } }`);
+    const tails: { executionId: string; lines: string[] }[] = [];
     // One worker holds the warm runtime, so globals are shared between the calls.
-    const solo = makeRuntime({ PICLOUD_WORKERS: "1" });
+    const solo = makeRuntime({ PICLOUD_WORKERS: "1" }, {
+      onTailConsole: (executionId, lines) => tails.push({ executionId, lines: lines.map((l) => l.message) }),
+    });
     try {
-      expect(text(await solo.invoke(s, http({ method: "POST" }), ctx()))).toBe("queued");
-      await Bun.sleep(100);
-      expect(text(await solo.invoke(s, http(), ctx()))).toBe("1");
+      const first = await solo.invoke(s, http({ method: "POST" }), ctx({ executionId: "tail-exec" }));
+      expect(text(first)).toBe("queued");
+      expect(first.console.map((l) => l.message)).toEqual(["before answer"]);
+      // Eventually (the tail runs after the answer); poll rather than guess a delay.
+      let seen = "0";
+      for (let i = 0; i < 100 && seen !== "1"; i++) {
+        await Bun.sleep(50);
+        seen = text(await solo.invoke(s, http(), ctx()));
+      }
+      expect(seen).toBe("1");
+      expect(tails).toEqual([{ executionId: "tail-exec", lines: ["in tail"] }]);
     } finally {
       await solo.close();
     }

@@ -1,13 +1,20 @@
 // Shared helpers for runtime tests: real workers, real QuickJS, no mocks.
+import { setDefaultTimeout } from "bun:test";
 import { loadConfig } from "../../src/config.ts";
 import { silentLogger } from "../../src/log.ts";
 import { createRuntime, type RuntimeOptions } from "../../src/runtime/index.ts";
 import type { HttpInput, InvocationContext, InvokeResult, Limits, ScriptSpec } from "../../src/runtime/types.ts";
 
+// Real sandboxes on a shared 2-core box: some cases (hung worker, memory
+// limit) legitimately take seconds; they assert outcomes, never timings.
+setDefaultTimeout(30_000);
+
 let seq = 0;
 
 export function makeRuntime(env: Record<string, string> = {}, opts: Partial<RuntimeOptions> = {}) {
-  const config = loadConfig({ PICLOUD_WORKERS: "2", ...env });
+  // PICLOUD_QUICKJS_VARIANT=quickjs bun test tests/runtime runs the suite on the other build.
+  const variant = process.env.PICLOUD_QUICKJS_VARIANT;
+  const config = loadConfig({ PICLOUD_WORKERS: "2", ...(variant ? { PICLOUD_QUICKJS_VARIANT: variant } : {}), ...env });
   return createRuntime(config.runtime, { log: silentLogger, ...opts });
 }
 

@@ -1,5 +1,5 @@
 // Every statement that touches `api_keys`. Rows handed to HTTP never carry the hash.
-import type { InstanceRole, Scope } from "../../auth/capabilities.ts";
+import type { InstanceRole, Scope } from "../../roles.ts";
 import type { Queryable } from "../db.ts";
 
 export interface ApiKeyRow {

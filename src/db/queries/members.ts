@@ -1,5 +1,5 @@
 // Every statement that touches `app_members`.
-import type { AppRole, InstanceRole } from "../../auth/capabilities.ts";
+import type { AppRole, InstanceRole } from "../../roles.ts";
 import type { Queryable } from "../db.ts";
 
 export interface MemberRow {

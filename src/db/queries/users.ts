@@ -1,5 +1,5 @@
 // Every statement that touches `users`.
-import type { InstanceRole } from "../../auth/capabilities.ts";
+import type { InstanceRole } from "../../roles.ts";
 import type { Queryable } from "../db.ts";
 
 export interface UserRow {

@@ -1,9 +1,7 @@
 // `auth/login|logout|me` (DESIGN §5): a session token in the body for API
 // clients and the same token in an HttpOnly cookie for the dashboard.
 import { Elysia } from "elysia";
-import { type Auth, SESSION_COOKIE, meView } from "../../auth/index.ts";
-import { findUser } from "../../db/queries/users.ts";
-import type { Db } from "../../db/db.ts";
+import { type Auth, SESSION_COOKIE } from "../../auth/index.ts";
 import { PicloudError } from "../../errors.ts";
 import { withPrincipal } from "../principal.ts";
 import { loginBody, loginSchema, meSchema } from "./identity-schemas.ts";
@@ -23,7 +21,7 @@ function sessionCookie(request: Request, value: string, maxAgeSeconds: number): 
   return parts.join("; ");
 }
 
-export const authRoutes = ({ auth, db }: { auth: Auth; db: Db }) =>
+export const authRoutes = ({ auth }: { auth: Auth }) =>
   new Elysia({ prefix: "/auth", detail: { tags: ["auth"] } })
     .use(withPrincipal(auth))
     .post("/login", async ({ body, request, set, server }) => {
@@ -58,8 +56,7 @@ export const authRoutes = ({ auth, db }: { auth: Auth; db: Db }) =>
     }, { detail: { summary: "Log out: ends the session server-side and clears the cookie" } })
     .get("/me", async ({ principal }) => {
       if (!principal) throw new PicloudError("unauthorized", "authentication required");
-      // Re-read the row: a renamed user or a changed email shows at once.
-      const user = await findUser(db, principal.userId);
-      if (!user) throw new PicloudError("unauthorized", "authentication required");
-      return meView(user);
+      const me = await auth.me(principal);
+      if (!me) throw new PicloudError("unauthorized", "authentication required");
+      return me;
     }, { response: { 200: meSchema }, detail: { summary: "The caller: same shape as login's user" } });

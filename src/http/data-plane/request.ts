@@ -2,6 +2,7 @@
 // plain HttpInput (body read up to the script's limit, never past it), and an
 // InvokeResult → a Response.
 import type { Principal } from "../../auth/capabilities.ts";
+import { headersForScript } from "../../auth/credentials.ts";
 import { type ErrorCode, PicloudError } from "../../errors.ts";
 import type { HttpInput, InvokeResult, PrincipalInfo } from "../../runtime/types.ts";
 import { STATUS, errorBody } from "../errors.ts";
@@ -66,10 +67,10 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   return out;
 }
 
-export async function toHttpInput(request: Request, limit: number): Promise<HttpInput> {
+export async function toHttpInput(request: Request, limit: number, principal: Principal | null = null): Promise<HttpInput> {
   const method = request.method;
-  const headers: [string, string][] = [];
-  request.headers.forEach((value, key) => headers.push([key, value]));
+  // PiCloud's own credentials stop here: the script gets ctx.principal, never the secret (identity, issue #4).
+  const headers = headersForScript(request, principal);
   const body = method === "GET" || method === "HEAD" ? null : await readBody(request, limit);
   return { kind: "http", method, url: request.url, headers, body };
 }
@@ -111,7 +112,13 @@ export function errorResponse(
 /** The runtime's result → the HTTP answer (DESIGN §4); `stack` only when the caller may see it. */
 export function toResponse(result: InvokeResult, executionId: string, showStack: boolean): Response {
   if (result.ok) {
-    const headers = new Headers(result.headers);
+    const headers = new Headers();
+    for (const [k, v] of result.headers) {
+      // User routes share the dashboard's origin: a script must not plant a PiCloud
+      // session there (session fixation), just as it never sees one (headersForScript).
+      if (k.toLowerCase() === "set-cookie" && v.trimStart().startsWith("picloud_session=")) continue;
+      headers.append(k, v);
+    }
     headers.set(EXECUTION_HEADER, executionId);
     const empty = result.status === 204 || result.status === 304 || result.body.byteLength === 0;
     return new Response(empty ? null : (result.body as Uint8Array<ArrayBuffer>), { status: result.status, headers });

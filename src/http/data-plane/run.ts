@@ -44,7 +44,7 @@ export function createHttpRunner({ invoker, auth, log }: HttpRunnerDeps) {
     const principal = await principalOf(request);
     let input;
     try {
-      input = await toHttpInput(request, script.limits.requestBodyBytes);
+      input = await toHttpInput(request, script.limits.requestBodyBytes, principal);
     } catch (e) {
       if (e instanceof PicloudError && e.code === "body_too_large") {
         const id = invoker.refused(script, { kind: "http", method: request.method, url: request.url, headers: [] }, e.code, e.message);

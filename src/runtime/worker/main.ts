@@ -123,7 +123,8 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
   const { id, key, limits, input } = msg;
   const script = msg.script ?? payloads.get(key);
   if (msg.script) payloads.set(key, msg.script);
-  if (!script && !warm!.has(key)) {
+  const warmHit = warm!.get(key);
+  if (!script && !(warmHit && !warmHit.corrupt)) {
     send({ t: "missing", id });
     return;
   }
@@ -132,6 +133,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
   const inv = newInvocation(id, limits);
   let answered = false;
   let openTail = false;
+  let answeredLines = 0;
   let sandbox: Sandbox | null = null;
   let cold = false;
   const stats = () => ({
@@ -145,6 +147,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
     if (answered) return;
     answered = true;
     openTail = inv.hasTail;
+    answeredLines = inv.console.lines.length;
     send({ t: "res", id, result, ended: !openTail, warm: warm!.size });
   };
   const fail = (code: InvokeFailure["code"], message: string, stack?: string) =>
@@ -161,7 +164,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
         else sandbox.retire();
       }
     }
-    if (openTail) send({ t: "end", id });
+    if (openTail) send({ t: "end", id, console: inv.console.lines.slice(answeredLines), consoleTruncated: inv.console.truncated });
     openTail = false;
     checkHeap();
   };
@@ -221,9 +224,9 @@ self.onmessage = (event: MessageEvent<ToWorker[]>) => {
   for (const msg of event.data) {
     switch (msg.t) {
       case "init":
-        qjs = loadQuickJS(msg.variant);
+        qjs = loadQuickJS(msg.variant, { maxMemoryMb: msg.maxHeapMb });
         qjs.then((m) => (loadedQjs = m));
-        recycleBytes = (msg.warmBudgetMb + 256) * MB;
+        recycleBytes = msg.recycleMb * MB;
         warm = new LRUCache<string, Sandbox>({
           maxSize: msg.warmBudgetMb * MB,
           sizeCalculation: (s) => Math.max(1, s.memoryBytes),
@@ -254,6 +257,10 @@ self.onmessage = (event: MessageEvent<ToWorker[]>) => {
   }
 };
 
-// A rejection nobody awaited (a late shim callback on a disposed sandbox) must
-// not take the whole host down.
-self.addEventListener("unhandledrejection", (e) => e.preventDefault());
+// In a Bun worker an unhandled rejection closes the worker (preventDefault on
+// the DOM event does not stop it; measured), taking every in-flight call with
+// it. A rejection nobody awaited (a late shim callback on a disposed sandbox)
+// is harmless, so it is swallowed; an uncaught exception is a host bug: answer
+// what we can and ask to be replaced.
+process.on("unhandledRejection", () => {});
+process.on("uncaughtException", (e) => fatal(e));

@@ -1,13 +1,17 @@
 // One sandbox = one QuickJS runtime + one context for one script version
 // (DESIGN §4: never shared between scripts). It evaluates the module once and
 // then serves many invocations, like an isolate; globals persist between them.
-import { DisposableResult, type QuickJSContext, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
-import type { ModuleBundle, ScriptDescription, ScriptPayload } from "../protocol.ts";
+import { DisposableResult, type QuickJSHandle, type QuickJSRuntime, type QuickJSWASMModule } from "quickjs-emscripten-core";
+import type { ScriptDescription, ScriptPayload } from "../protocol.ts";
 import type { Limits } from "../types.ts";
 import { BOOTSTRAP_JS } from "./bootstrap.ts";
 import { asLevel, type ConsoleBuffer } from "./console.ts";
 import type { InstallShims, ShimBridge, WireRequest, WireResponse } from "./shims/index.ts";
+import { describeError, ScriptFailure, shimFailure } from "./failures.ts";
+import { installModuleLoader, measure, wasmHeap } from "./runtime-support.ts";
 import { createTimers, type TimerOwner } from "./timers.ts";
+
+export { ScriptFailure } from "./failures.ts";
 
 const MB = 1024 * 1024;
 /** Promise jobs run with no live invocation (a late fetch reply) get this much CPU per slice. */
@@ -19,8 +23,6 @@ const ORPHAN_SLICE_MS = 50;
  * variants). Larger limits are clamped to this.
  */
 export const HOST_SAFE_STACK_KB = 256;
-/** Stack traces are cut here: classic QuickJS prints every frame of a deep recursion. */
-const MAX_STACK_CHARS = 4096;
 
 /** One call into a sandbox, as the sandbox sees it. */
 export interface Invocation extends TimerOwner {
@@ -37,17 +39,6 @@ export interface Invocation extends TimerOwner {
   interrupted: "timeout" | "budget_exceeded" | "memory" | null;
   /** ctx.waitUntil was called: a tail runs after the answer. */
   hasTail: boolean;
-}
-
-/** A failure of the script, already classified for InvokeFailure. */
-export class ScriptFailure extends Error {
-  constructor(
-    readonly code: "script_error" | "timeout" | "budget_exceeded",
-    message: string,
-    readonly scriptStack?: string,
-  ) {
-    super(message);
-  }
 }
 
 export interface SandboxDeps {
@@ -184,10 +175,12 @@ export function createShell(deps: SandboxDeps): Shell {
     try {
       return fn();
     } catch (e) {
-      // Not a QuickJS exception (those come back as results): the host itself
-      // failed mid-call, so the shared WASM instance cannot be trusted again.
-      deps.fatal(e);
-      if (e instanceof RangeError) throw new ScriptFailure("script_error", "RangeError: Maximum call stack size exceeded (host stack)");
+      // A WASM trap or a host stack overflow mid-call (QuickJS exceptions come
+      // back as results): the shared WASM instance cannot be trusted again.
+      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+        deps.fatal(e);
+        if (e instanceof RangeError) throw new ScriptFailure("script_error", "RangeError: Maximum call stack size exceeded (host stack)");
+      }
       throw e;
     } finally {
       if (outer) {
@@ -373,7 +366,15 @@ export function createShell(deps: SandboxDeps): Shell {
     active,
     async http(inv, request, ctxJson) {
       active.add(inv);
-      const reqH = enter(inv, () => bridge.toRequest(request));
+      let reqH: QuickJSHandle;
+      try {
+        reqH = enter(inv, () => bridge.toRequest(request));
+      } catch (e) {
+        // Building the Request inside the sandbox failed: its budget ran out, or the runtime did.
+        if (inv.interrupted) throw failure(inv, null);
+        if (e instanceof ScriptFailure) throw e;
+        throw shimFailure(e);
+      }
       const args = [ctx.newNumber(inv.id), reqH, ctx.newString(ctxJson)];
       const r = enter(inv, () => ctx.callFunction(fns.http, api, args));
       for (const a of args) a.dispose();
@@ -409,6 +410,12 @@ export function createShell(deps: SandboxDeps): Shell {
     end(inv) {
       if (!active.has(inv)) return;
       active.delete(inv);
+      // Whatever still waits on this invocation (a tail cut by the wall clock) stops waiting.
+      const waiting = settles.get(inv.id);
+      if (waiting) {
+        settles.delete(inv.id);
+        waiting.reject(new ScriptFailure("timeout", "the invocation ended"));
+      }
       if (disposed) return;
       timers.cancelAll(inv);
       if (inv.hasTail) {
@@ -477,78 +484,4 @@ export function createShell(deps: SandboxDeps): Shell {
     },
     dispose: disposeAll,
   };
-}
-
-/** Modules resolved on the main thread (ModuleResolver is async there; QuickJS loads synchronously here). */
-function installModuleLoader(runtime: QuickJSRuntime, bundle: ModuleBundle | null) {
-  runtime.setModuleLoader(
-    (name) => {
-      const code = bundle?.modules[name];
-      if (code === undefined) return { error: new Error(`module "${name}" is not available in PiCloud`) };
-      return code;
-    },
-    (base, requested) => {
-      const name = bundle?.links[base]?.[requested];
-      if (name === undefined) {
-        return { error: new Error(`cannot import "${requested}": only modules of the same app can be imported`) };
-      }
-      return name;
-    },
-  );
-}
-
-/** A rejection of the shims' fromResponse (a script error in the body, or not a Response) → ScriptFailure. */
-function shimFailure(e: unknown): ScriptFailure {
-  if (!(e instanceof Error)) return new ScriptFailure("script_error", String(e));
-  const message = e.name && e.name !== "Error" ? `${e.name}: ${e.message}` : e.message;
-  // Keep the sandbox's frames only: host frames would reveal the server's paths.
-  const frames = (e.stack ?? "").split("\n").slice(1).filter((l) => l.trim() && !/\.ts:|node_modules|\$bunfs/.test(l));
-  return new ScriptFailure("script_error", message, frames.length ? frames.join("\n").slice(0, MAX_STACK_CHARS) : undefined);
-}
-
-/** The worker's WASM linear memory, to notice growth cheaply (one property read). */
-function wasmHeap(qjs: QuickJSWASMModule): { readonly byteLength: number } {
-  const module = (qjs as unknown as { module?: { HEAP8?: Int8Array } }).module;
-  return {
-    get byteLength() {
-      return module?.HEAP8?.buffer.byteLength ?? 0;
-    },
-  };
-}
-
-function measure(ctx: QuickJSContext, runtime: QuickJSRuntime): number {
-  const h = runtime.computeMemoryUsage();
-  try {
-    const usage = ctx.dump(h) as { memory_used_size?: number; malloc_size?: number };
-    return usage.malloc_size || usage.memory_used_size || 256 * 1024;
-  } finally {
-    h.dispose();
-  }
-}
-
-interface DescribedError {
-  message: string;
-  stack?: string;
-  oom: boolean;
-}
-
-/** Read an exception out of QuickJS. The memory limit is lifted while reading: an OOM leaves no room to describe itself. */
-function describeError(ctx: QuickJSContext, runtime: QuickJSRuntime, errH: QuickJSHandle, memoryMb: number): DescribedError {
-  runtime.setMemoryLimit(-1);
-  try {
-    const v = ctx.dump(errH) as unknown;
-    if (v && typeof v === "object" && "message" in v) {
-      const e = v as { name?: string; message?: string; stack?: string };
-      const name = e.name ?? "Error";
-      const message = String(e.message ?? "");
-      const oom = name === "InternalError" && message === "out of memory";
-      const stack = typeof e.stack === "string" && e.stack ? e.stack.slice(0, MAX_STACK_CHARS) : undefined;
-      return { message: `${name}: ${message}`, stack, oom };
-    }
-    return { message: `Uncaught ${typeof v === "string" ? v : JSON.stringify(v)}`, oom: false };
-  } catch {
-    return { message: "script threw an unreadable value", oom: false };
-  } finally {
-    runtime.setMemoryLimit(memoryMb * MB);
-  }
 }

@@ -39,6 +39,21 @@ describe("toRequest", () => {
       { method: "POST", url: "https://x/", headers: [["content-type", "application/x-www-form-urlencoded"]], body: enc.encode("a=1&b=2") });
     expect(text(res)).toBe("7:1");
   });
+  test("a header value carrying a newline cannot forge another header", async () => {
+    const res = await invoke(`((req) => Response.json([...req.headers]))`, { method: "GET", url: "https://x/", headers: [["x-a", "1\nx-forged\n2"]], body: null });
+    expect(JSON.parse(text(res))).toEqual([["x-a", "1 x-forged 2"]]);
+  });
+  test("empty and 1 MiB request bodies", async () => {
+    const big = new Uint8Array(1 << 20).map((_, i) => i & 255);
+    const res = await invoke(`(async (req) => { const b = await req.bytes(); let sum = 0; for (const x of b) sum = (sum + x) % 65521; return new Response(b.length + ":" + sum); })`,
+      { method: "POST", url: "https://x/", headers: [], body: big });
+    let sum = 0;
+    for (const x of big) sum = (sum + x) % 65521;
+    expect(text(res)).toBe(`${big.length}:${sum}`);
+    const empty = await invoke(`(async (req) => new Response(String((await req.arrayBuffer()).byteLength) + String(req.body !== null)))`,
+      { method: "POST", url: "https://x/", headers: [], body: new Uint8Array(0) });
+    expect(text(empty)).toBe("0true");
+  });
 });
 
 describe("fromResponse", () => {
@@ -130,6 +145,22 @@ describe("hostile scripts", () => {
     const res = await invoke(`(async (req) => new Response(req.method + " " + req.headers.get("X-A") + " " + new URL(req.url).pathname + " " + await req.text()))`,
       { method: "POST", url: "https://x/path", headers: [["X-A", "ok"]], body: enc.encode("payload") });
     expect(text(res)).toBe("POST ok /path payload");
+  });
+  test("intrinsics tampered with before any lazy module loads do not reach the platform's path", async () => {
+    // (The array iterator stays intact here: the script's own headers array is iterated, as the standard says.)
+    const res = await invoke(`(async (req) => {
+      Array.prototype.push = () => { throw new Error("push"); };
+      String.prototype.indexOf = () => -1; String.prototype.slice = () => "evil"; String.prototype.toLowerCase = () => "evil";
+      String.prototype.split = () => ["evil"]; JSON.parse = () => ({}); JSON.stringify = () => "evil";
+      Object.defineProperty = () => { throw new Error("defineProperty"); }; Object.freeze = (o) => o; Object.keys = () => [];
+      Reflect.apply = () => { throw new Error("apply"); }; Promise.prototype.then = function () { throw new Error("then"); };
+      globalThis.Uint8Array = function () { throw new Error("Uint8Array"); }; globalThis.TypeError = Error;
+      const body = new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("streamed ")); c.enqueue(new TextEncoder().encode(req.method)); c.close(); } });
+      return new Response(body, { status: 207, headers: [["X-A", "1"], ["Set-Cookie", "a=1"], ["Set-Cookie", "b=2"]] });
+    })`, { method: "PUT", url: "https://x/", headers: [], body: null });
+    expect(res.status).toBe(207);
+    expect(res.headers).toEqual([["x-a", "1"], ["set-cookie", "a=1"], ["set-cookie", "b=2"]]);
+    expect(text(res)).toBe("streamed PUT");
   });
   test("the bridge's helpers are not reachable from globals", async () => {
     expect(await sb.run(`return Object.getOwnPropertyNames(globalThis).filter((k) => /picloud|__|^H$|bridge/i.test(k));`)).toEqual([]);

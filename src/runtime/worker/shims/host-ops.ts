@@ -67,6 +67,9 @@ export function toHostError(dumped: unknown): Error {
   return e;
 }
 
+/** A wire field for a "\n"-separated head: a stray newline must not split into a forged field. */
+const field = (v: string) => (v.includes("\n") || v.includes("\r") || v.includes("\0") ? v.replace(/[\r\n\0]/g, " ") : v);
+
 export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsState) {
   const encoder = new TextEncoder();
   const decoders = new Map<string, TextDecoder>();
@@ -135,8 +138,8 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
     try { call = host.fetch(req); } catch (e) { call = Promise.reject(e); }
     call.then(
       (res) => settle(() => {
-        let h = `${res.status}\n${res.statusText}\n${res.url ?? req.url}\n${res.redirected ? 1 : 0}`;
-        for (const [k, v] of res.headers) h += `\n${k.toLowerCase()}\n${v}`;
+        let h = `${res.status}\n${field(res.statusText)}\n${field(res.url ?? req.url)}\n${res.redirected ? 1 : 0}`;
+        for (const [k, v] of res.headers) h += `\n${field(k.toLowerCase())}\n${field(v)}`;
         const arr = ctx.newArray();
         const headH = ctx.newString(h);
         ctx.setProp(arr, 0, headH);

@@ -79,7 +79,15 @@ export const installShims: InstallShims = (ctx, host) => {
     },
   };
   const ops = createHostOps(ctx, host, state);
-  const dispatch = ctx.newFunction("", (op: QuickJSHandle, ...args: QuickJSHandle[]) => ops(ctx.getNumber(op), args));
+  const dispatch = ctx.newFunction("", (op: QuickJSHandle, ...args: QuickJSHandle[]) => {
+    try {
+      return ops(ctx.getNumber(op), args);
+    } catch {
+      // Expected failures come back as undefined and become Web errors in the
+      // sandbox; anything else is reported without host details (paths, internals).
+      throw new TypeError("internal error in a platform API");
+    }
+  });
   const boot = ctx.unwrapResult(ctx.evalCode(BOOTSTRAP, "picloud:shims.js"));
   const bridgeResult = ctx.callFunction(boot, ctx.undefined, dispatch, ctx.global);
   boot.dispose();
@@ -93,7 +101,9 @@ export const installShims: InstallShims = (ctx, host) => {
   return {
     toRequest(wire) {
       let head = `${wire.method}\n${wire.url}`;
-      for (const [k, v] of wire.headers) head += `\n${k.toLowerCase()}\n${v}`;
+      // "\n" separates fields; HTTP forbids it in names and values, and a value that
+      // carries one anyway must not split into a forged header.
+      for (const [k, v] of wire.headers) head += `\n${k.toLowerCase()}\n${v.includes("\n") ? v.replace(/[\r\n]/g, " ") : v}`;
       const headH = ctx.newString(head);
       const bodyH = wire.body ? ctx.newArrayBuffer(wire.body as unknown as ArrayBuffer) : ctx.undefined;
       const r = ctx.callFunction(toRequestFn, ctx.undefined, headH, bodyH);
