@@ -15,19 +15,8 @@ export type ScriptKind = "endpoint" | "module";
 export type CompileFn = (source: string, opts: { filename: string; kind: ScriptKind }) => Promise<CompileResult>;
 
 /** A script as the API shows it: everything but the compiled code. */
-export interface Script {
-  id: string;
-  app_id: string;
-  name: string;
-  description: string;
-  kind: ScriptKind;
-  source: string;
-  imports: string[];
-  handlers: Record<string, boolean>;
+export interface Script extends Omit<q.ScriptRow, "compiled" | "limits"> {
   limits: ScriptLimits;
-  version: number;
-  created_at: string;
-  updated_at: string;
 }
 
 export interface ScriptVersion {
