@@ -1,8 +1,9 @@
 // Console lines a `ctx.waitUntil` tail writes after the answer went out: the
 // runtime hands them over when the tail ends (runtime `onTailConsole`), and
-// they are appended to that execution's log row. Off the request path.
+// they are appended to that execution's log row, in batches off the request
+// path like the rows themselves (DESIGN §2).
 import type { Db } from "../db/db.ts";
-import { appendExecutionConsole, type ConsoleLineRow } from "../db/queries/executions.ts";
+import { appendExecutionConsoles, type ConsoleAppend, type ConsoleLineRow } from "../db/queries/executions.ts";
 import type { Logger } from "../log.ts";
 import type { Executions } from "./executions.ts";
 
@@ -13,32 +14,44 @@ export interface TailConsoleDeps {
 }
 
 export function createTailConsole({ db, log, executions }: TailConsoleDeps) {
-  const inFlight = new Set<Promise<void>>();
+  let queue: ConsoleAppend[] = [];
+  let draining: Promise<void> | null = null;
   let closed = false;
 
-  async function write(appId: string, executionId: string, lines: ConsoleLineRow[], truncated: boolean) {
-    // The invoker queued the row when the answer came back, before the tail
-    // ended; flushing first means the UPDATE finds it, written or still queued.
-    await executions.flush();
-    const found = await appendExecutionConsole(db, appId, executionId, lines, truncated);
-    // Not found: the record was dropped (log backlog full) or already swept.
-    if (!found) log.warn("tail console lines for an execution without a log row", { executionId, lines: lines.length });
+  async function drain() {
+    try {
+      while (queue.length > 0) {
+        const batch = queue;
+        queue = [];
+        // The invoker queued each row when its answer came back, before its
+        // tail ended; flushing first means the UPDATE finds it.
+        await executions.flush();
+        try {
+          const found = new Set(await appendExecutionConsoles(db, batch));
+          // Not found: the record was dropped (log backlog full) or already swept.
+          const lost = batch.filter((a) => !found.has(a.id)).length;
+          if (lost > 0) log.warn("tail console lines for executions without a log row", { executions: lost });
+        } catch (e) {
+          log.error("tail console lines lost", { executions: batch.length, cause: e });
+        }
+      }
+    } finally {
+      draining = null;
+    }
   }
 
   return {
-    /** Never throws, never waits: the runtime calls it from its message loop. */
+    /** Queues the lines; never throws, never waits (the runtime calls it from its message loop). */
     append(appId: string, executionId: string, lines: ConsoleLineRow[], truncated: boolean): void {
       if (closed || lines.length === 0) return;
-      const p = write(appId, executionId, lines, truncated)
-        .catch((e) => log.error("tail console lines lost", { executionId, cause: e }))
-        .finally(() => inFlight.delete(p));
-      inFlight.add(p);
+      queue.push({ appId, id: executionId, lines, truncated });
+      draining ??= drain();
     },
 
-    /** Finish the appends under way and take no more; call before closing the execution log. */
+    /** Writes what is queued and takes no more; call before closing the execution log. */
     async close() {
       closed = true;
-      await Promise.all(inFlight);
+      await draining;
     },
   };
 }

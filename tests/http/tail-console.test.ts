@@ -1,6 +1,7 @@
 // Console lines a ctx.waitUntil tail writes after the answer reach the
 // execution's log row, on both drivers; the console cap spans answer and tail.
 import { expect, test } from "bun:test";
+import { appendExecutionConsoles } from "../../src/db/queries/executions.ts";
 import { eachDriver, startPicloud } from "../support/picloud.ts";
 import { createScript, waitFor } from "./exec-helpers.ts";
 
@@ -55,6 +56,33 @@ eachDriver((driver) => {
     ]);
     expect(row.console_truncated).toBe(false);
     expect(row.status).toBe("ok");
+  });
+
+  test(`${driver}: tails ending together, in two apps, each reach their own row`, async () => {
+    const other = await pic.api("POST", "/api/v1/admin/apps", { slug: "tail-other", name: "Tail other" });
+    expect(other.status).toBe(201);
+    const scripts = [
+      await createScript(pic, "tail-many", TAIL_LOGGER),
+      await createScript(pic, "tail-many", TAIL_LOGGER, {}, other.body.id),
+    ];
+    const ids = await Promise.all(Array.from({ length: 12 }, (_, i) => invoke(scripts[i % 2]!.id)));
+    for (const [i, executionId] of ids.entries()) {
+      const row = await rowWith(executionId, 2);
+      expect(row.app_id).toBe(scripts[i % 2]!.app_id);
+      expect(row.console.map((l: Line) => l.message)).toEqual(["before the answer", `after the answer ${executionId}`]);
+    }
+  });
+
+  test(`${driver}: an append names the app: another app's id finds no row and changes nothing`, async () => {
+    const other = await pic.api("POST", "/api/v1/admin/apps", { slug: "tail-stranger", name: "Stranger" });
+    const s = await createScript(pic, "tail-keyed", TAIL_LOGGER);
+    const executionId = await invoke(s.id);
+    const before = await rowWith(executionId, 2);
+    const line = { level: "log" as const, ts: Date.now(), message: "forged" };
+    expect(await appendExecutionConsoles(pic.db, [{ appId: other.body.id, id: executionId, lines: [line], truncated: true }])).toEqual([]);
+    const after = (await pic.api("GET", `/api/v1/admin/logs/${executionId}`)).body;
+    expect(after.console).toEqual(before.console);
+    expect(after.console_truncated).toBe(false);
   });
 
   test(`${driver}: the console cap spans answer and tail, and the row says it was truncated`, async () => {

@@ -73,23 +73,29 @@ export async function insertExecutions(q: Queryable, rows: ExecutionRow[]): Prom
   );
 }
 
+/** Console lines to append to one execution's row (a waitUntil tail's, written after the row). */
+export interface ConsoleAppend {
+  appId: string;
+  id: string;
+  lines: ConsoleLineRow[];
+  truncated: boolean;
+}
+
 /**
- * Appends console lines to one execution's row (a waitUntil tail's, written
- * after the row). Returns false when the app has no such execution.
+ * Appends each entry's lines to its execution's console (keyed by app id and
+ * id), in one statement for the whole batch like insertExecutions. Returns
+ * the ids it found.
  */
-export async function appendExecutionConsole(
-  q: Queryable,
-  appId: string,
-  id: string,
-  lines: ConsoleLineRow[],
-  truncated: boolean,
-): Promise<boolean> {
+export async function appendExecutionConsoles(q: Queryable, appends: ConsoleAppend[]): Promise<string[]> {
+  if (appends.length === 0) return [];
   const rows = await q.query<{ id: string }>(
-    `UPDATE executions SET console = console || $3::text::jsonb, console_truncated = console_truncated OR $4::boolean
-     WHERE app_id = $1 AND id = $2 RETURNING id`,
-    [appId, id, JSON.stringify(lines), truncated],
+    `UPDATE executions e SET console = e.console || t.lines, console_truncated = e.console_truncated OR t.truncated
+     FROM (SELECT (r->>0)::uuid AS app_id, (r->>1)::uuid AS id, r->2 AS lines, (r->>3)::boolean AS truncated
+           FROM jsonb_array_elements($1::text::jsonb) AS r) AS t
+     WHERE e.app_id = t.app_id AND e.id = t.id RETURNING e.id`,
+    [JSON.stringify(appends.map((a) => [a.appId, a.id, a.lines, a.truncated]))],
   );
-  return rows.length > 0;
+  return rows.map((r) => r.id);
 }
 
 export interface ExecutionCursor {
