@@ -18,6 +18,9 @@ eachDriver((driver) => {
   const pic = startPicloud({ driver, env: { PICLOUD_LOG_MAX_ROWS_PER_SCRIPT: "3" } });
 
   const invoke = async (id: string, init: RequestInit = {}) => {
+    // Records are ordered by start time in milliseconds, then by id: keep invocations a millisecond apart
+    // so "newest first" is also invocation order here.
+    await Bun.sleep(2);
     const res = await fetch(`${pic.url}/api/v1/execute/${id}`, init);
     await res.arrayBuffer();
     return { status: res.status, executionId: res.headers.get("x-picloud-execution-id")! };
