@@ -50,21 +50,54 @@ const READERS = [
   "(r->>18)::int", "(r->>19)::timestamptz",
 ].join(", ");
 
-const tuple = (x: ExecutionRow) => [
+const tuple = (x: ExecutionRow): unknown[] => [
   x.id, x.app_id, x.script_id, x.script_version, x.trigger_kind, x.status, x.http_status, x.duration_ms, x.cpu_ms,
   x.request_method, x.request_url, x.request_size, x.response_size, x.console, x.console_truncated, x.error, x.stack,
   x.root_execution_id, x.trigger_depth, x.created_at,
 ];
 
+/** One value in COPY's text format: `\N` for null; backslash, tab, newline and CR escaped. */
+function copyValue(v: unknown): string {
+  if (v === null || v === undefined) return "\\N";
+  const s = typeof v === "string" ? v : typeof v === "object" ? JSON.stringify(v) : String(v);
+  return /[\\\t\n\r]/.test(s) ? s.replace(/[\\\t\n\r]/g, (c) => COPY_ESCAPES[c]!) : s;
+}
+const COPY_ESCAPES: Record<string, string> = { "\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+/** The batch as COPY text, columns in COLUMNS order; defaults as the jsonb path's coalesce() applies them. */
+function copyText(rows: ExecutionRow[]): string {
+  let out = "";
+  for (const x of rows) {
+    const t = tuple(x);
+    t[13] ??= [];
+    t[14] ??= false;
+    for (let i = 0; i < t.length; i++) out += (i ? "\t" : "") + copyValue(t[i]);
+    out += "\n";
+  }
+  return out;
+}
+
 /**
- * One statement for a whole batch, whatever its size: the rows travel as one
- * jsonb parameter of positional arrays (no keys to repeat and parse per row —
- * the log writer's cost per request on PGlite), so there is no bind-parameter
- * ceiling and both drivers see the same SQL. Cast through text: Bun.SQL
- * double-encodes a string bound as `$n::jsonb`.
+ * One statement for a whole batch, whatever its size. Where the driver offers
+ * COPY (PGlite: Postgres runs on the request thread) the batch goes in as COPY
+ * text, ≈ 35 % less CPU a row than the INSERT below (bench/http/log-writer.ts).
+ * COPY has no ON CONFLICT: a batch it refuses is retried through the INSERT,
+ * which skips duplicate ids and fails exactly as before on anything else.
+ * The INSERT takes the rows as one jsonb parameter of positional arrays (no
+ * keys to repeat and parse per row), so there is no bind-parameter ceiling and
+ * both drivers see the same SQL. Cast through text: Bun.SQL double-encodes a
+ * string bound as `$n::jsonb`.
  */
 export async function insertExecutions(q: Queryable, rows: ExecutionRow[]): Promise<void> {
   if (rows.length === 0) return;
+  if (q.copyIn) {
+    try {
+      await q.copyIn("executions", COLUMNS, copyText(rows));
+      return;
+    } catch {
+      // Fall through: the INSERT reports the real error, or skips a duplicate.
+    }
+  }
   await q.query(
     `INSERT INTO executions (${COLUMNS})
      SELECT ${READERS} FROM jsonb_array_elements($1::text::jsonb) AS r
