@@ -2,7 +2,7 @@
 // (`deno serve`) and workerd serving the same hello-world and JSON-echo
 // handlers, loaded by wrk on loopback.
 //
-//   bun bench/http/run.ts [--duration 5] [--runs 3] [--conns 1,64] [--only picloud,bun,deno,workerd]
+//   bun bench/http/run.ts [--duration 5] [--warmup 1] [--runs 3] [--conns 1,64] [--only picloud,bun,deno,workerd]
 //
 // Needs: wrk (Debian `apt-get install -y wrk`); peers from `cd bench/http && bun install`
 // (npm packages `deno` and `workerd`; both run offline once installed).
@@ -26,6 +26,8 @@ const ADMIN = { username: "admin", password: "bench-password-123" };
 const { values: args } = parseArgs({
   options: {
     duration: { type: "string", default: "5" },
+    /** Seconds of load before the measured runs of each case (JIT and WASM tier-up, warm sandboxes). */
+    warmup: { type: "string", default: "1" },
     runs: { type: "string", default: "3" },
     conns: { type: "string", default: "1,64" },
     only: { type: "string", default: "picloud,bun,deno,workerd" },
@@ -33,6 +35,7 @@ const { values: args } = parseArgs({
   },
 });
 const DURATION = Number(args.duration);
+const WARMUP = Number(args.warmup);
 const RUNS = Number(args.runs);
 const CONNS = args.conns!.split(",").map(Number);
 const ONLY = new Set(args.only!.split(","));
@@ -214,6 +217,34 @@ function procCpuTicks(pid: number): number {
   return Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15 of the full line)
 }
 
+/** CPU ticks per thread group of a process: its main thread, Bun Workers (sandboxes), JIT compilers, the rest (GC, allocator). */
+function threadTicks(pid: number): Record<ThreadGroup, number> {
+  const fs = require("node:fs") as typeof import("node:fs");
+  const out: Record<ThreadGroup, number> = { main: 0, workers: 0, jit: 0, other: 0 };
+  let tids: string[] = [];
+  try {
+    tids = fs.readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8");
+    } catch {
+      continue; // the thread ended meanwhile
+    }
+    const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    const ticks = Number(f[11]) + Number(f[12]);
+    const group: ThreadGroup =
+      tid === String(pid) ? "main" : name === "Worker" ? "workers" : name === "JITWorker" || name === "JSCWarmUp" ? "jit" : "other";
+    out[group] += ticks;
+  }
+  return out;
+}
+type ThreadGroup = "main" | "workers" | "jit" | "other";
+
 function procRssMiB(pid: number): number {
   const status = require("node:fs").readFileSync(`/proc/${pid}/status`, "utf8") as string;
   const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
@@ -269,6 +300,8 @@ interface Row {
   p50_ms: number;
   p99_ms: number;
   cpu_us_per_req: number;
+  /** The same CPU split by thread (median of runs; threads that start or end mid-run are missed). */
+  cpu_us_by_thread: Record<ThreadGroup, number>;
   rss_mib: number;
   errors: number;
   runs: number;
@@ -281,13 +314,18 @@ async function measure(target: Target): Promise<Row[]> {
     for (const handler of ["hello", "echo"] as const) {
       const url = `http://127.0.0.1:${s.port}/${handler}`;
       for (const conns of CONNS) {
-        await wrk(url, conns, 1, handler === "echo"); // warm-up: JIT, warm sandboxes, connection setup
-        const runs: (WrkResult & { cpuUs: number })[] = [];
+        await wrk(url, conns, WARMUP, handler === "echo"); // warm-up: JIT, warm sandboxes, connection setup
+        const runs: (WrkResult & { cpuUs: number; byThread: Record<ThreadGroup, number> })[] = [];
         for (let i = 0; i < RUNS; i++) {
           const before = procCpuTicks(s.pid);
+          const threadsBefore = threadTicks(s.pid);
           const r = await wrk(url, conns, DURATION, handler === "echo");
           const ticks = procCpuTicks(s.pid) - before;
-          runs.push({ ...r, cpuUs: r.requests ? (ticks * 1e6) / CLK_TCK / r.requests : Number.NaN });
+          const threadsAfter = threadTicks(s.pid);
+          const perReq = (t: number) => (r.requests ? (t * 1e6) / CLK_TCK / r.requests : Number.NaN);
+          const byThread = { main: 0, workers: 0, jit: 0, other: 0 };
+          for (const g of Object.keys(byThread) as ThreadGroup[]) byThread[g] = perReq(threadsAfter[g] - threadsBefore[g]);
+          runs.push({ ...r, cpuUs: perReq(ticks), byThread });
         }
         const row: Row = {
           server: target.name,
@@ -297,12 +335,21 @@ async function measure(target: Target): Promise<Row[]> {
           p50_ms: round(median(runs.map((r) => r.p50Ms))),
           p99_ms: round(median(runs.map((r) => r.p99Ms))),
           cpu_us_per_req: round(median(runs.map((r) => r.cpuUs)), 1),
+          cpu_us_by_thread: {
+            main: round(median(runs.map((r) => r.byThread.main)), 1),
+            workers: round(median(runs.map((r) => r.byThread.workers)), 1),
+            jit: round(median(runs.map((r) => r.byThread.jit)), 1),
+            other: round(median(runs.map((r) => r.byThread.other)), 1),
+          },
           rss_mib: procRssMiB(s.pid),
           errors: runs.reduce((a, r) => a + r.errors, 0),
           runs: RUNS,
         };
         rows.push(row);
-        console.error(`${row.server.padEnd(8)} ${handler.padEnd(5)} c=${String(conns).padEnd(3)} ${row.rps} req/s p50 ${row.p50_ms} ms p99 ${row.p99_ms} ms cpu ${row.cpu_us_per_req} µs/req`);
+        const t = row.cpu_us_by_thread;
+        console.error(
+          `${row.server.padEnd(8)} ${handler.padEnd(5)} c=${String(conns).padEnd(3)} ${row.rps} req/s p50 ${row.p50_ms} ms p99 ${row.p99_ms} ms cpu ${row.cpu_us_per_req} µs/req (main ${t.main}, workers ${t.workers}, jit ${t.jit}, other ${t.other})`,
+        );
       }
     }
   } finally {
@@ -373,10 +420,10 @@ async function main() {
   const result = {
     bench: "http",
     date: new Date().toISOString(),
-    command: `bun bench/http/run.ts --duration ${DURATION} --runs ${RUNS} --conns ${CONNS.join(",")}`,
+    command: `bun bench/http/run.ts --duration ${DURATION} --warmup ${WARMUP} --runs ${RUNS} --conns ${CONNS.join(",")}`,
     machine: { cpus: cpus().length, model: cpus()[0]?.model ?? "?" },
     versions: { bun: Bun.version },
-    method: "wrk -t1 on loopback; warm-up 1 s, then median of runs; CPU = server utime+stime delta ÷ requests; RSS after the runs",
+    method: `wrk -t1 on loopback; warm-up ${WARMUP} s, then median of runs; CPU = server utime+stime delta ÷ requests, also split by thread (/proc/<pid>/task); RSS after the runs`,
     results: withRatios,
     startup: start,
     targets: targetsMet,

@@ -12,6 +12,13 @@ export interface Queryable {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Several `;`-separated statements without parameters (migrations). Returns nothing. */
   exec(sql: string): Promise<void>;
+  /**
+   * Bulk load: `COPY <table> (<columns>) FROM …` fed `data` in COPY's text format.
+   * Only where it is cheaper than a parameterised INSERT (PGlite: Postgres runs
+   * on this thread, and COPY skips the per-row expression work); callers fall
+   * back to `query` when it is absent.
+   */
+  copyIn?(table: string, columns: string, data: string): Promise<void>;
 }
 
 export interface Db extends Queryable {

@@ -45,6 +45,14 @@ function queryable(q: PGlite | Transaction): Queryable {
         throw wrapError(e);
       }
     },
+    async copyIn(table: string, columns: string, data: string) {
+      try {
+        // PGlite feeds a Blob to COPY as the virtual file /dev/blob.
+        await q.query(`COPY ${table} (${columns}) FROM '/dev/blob'`, [], { blob: new Blob([data]) });
+      } catch (e) {
+        throw wrapError(e);
+      }
+    },
   };
 }
 

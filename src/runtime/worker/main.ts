@@ -220,8 +220,10 @@ async function describe(msg: Extract<ToWorker, { t: "describe" }>) {
   }
 }
 
-self.onmessage = (event: MessageEvent<ToWorker[]>) => {
-  for (const msg of event.data) {
+self.onmessage = (event: MessageEvent<ToWorker[] | string>) => {
+  // The pool sends a batch of body-less HTTP invocations as JSON text (pool.ts, jsonSafe).
+  const batch: ToWorker[] = typeof event.data === "string" ? JSON.parse(event.data) : event.data;
+  for (const msg of batch) {
     switch (msg.t) {
       case "init":
         qjs = loadQuickJS(msg.variant, { maxMemoryMb: msg.maxHeapMb });
