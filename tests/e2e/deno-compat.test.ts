@@ -478,10 +478,9 @@ eachDriver((driver) => {
       expect(background).toBeGreaterThan(0);
     });
 
-    // Compat gap (not fixed, data plane + runtime): Deno.serve handlers get PiCloud's ctx as their
-    // second argument, which has no `remoteAddr`; Deno passes ServeHandlerInfo with the client address.
-    test.todo("Deno.serve's handler gets info.remoteAddr", async () => {
-      const res = await hit(pic, "/whoami");
+    // Deno.serve handlers get ServeHandlerInfo's remoteAddr (the socket's peer) next to PiCloud's ctx fields.
+    test("Deno.serve's handler gets info.remoteAddr from the socket, not from X-Forwarded-For", async () => {
+      const res = await hit(pic, "/whoami", { headers: { "x-forwarded-for": "203.0.113.9" } });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ transport: "tcp", hostname: "127.0.0.1" });
     });

@@ -7,6 +7,12 @@ import { type ErrorCode, PicloudError } from "../../errors.ts";
 import type { HttpInput, InvokeResult, PrincipalInfo } from "../../runtime/types.ts";
 import { STATUS, errorBody } from "../errors.ts";
 
+/** The client's socket address as Bun's `server.requestIP(request)` reports it. */
+export interface RemoteAddr {
+  address: string;
+  port: number;
+}
+
 /** The path of a full request URL, without query: cheaper than `new URL` on the hot path. */
 export function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
