@@ -361,11 +361,16 @@ eachDriver((driver) => {
       });
     });
 
-    // Compat gap (not fixed): Bun.serve adds `content-type: application/octet-stream` to a byte body
-    // that has none; Deno sends no content-type for `new Response(arrayBuffer)`.
-    test.todo("an ArrayBuffer body gets no content-type, as in Deno", async () => {
+    // Bun.serve adds `content-type: application/octet-stream` to a byte body that has none; the data
+    // plane sends such a body untyped, as Deno does for `new Response(arrayBuffer)`.
+    test("an ArrayBuffer body gets no content-type, as in Deno; a typed byte body keeps its type", async () => {
       const buffer = await hit(pic, "/body-types?kind=buffer");
+      expect(buffer.status).toBe(200);
       expect(buffer.headers.get("content-type")).toBeNull();
+      expect(await buffer.text()).toBe("raw bytes");
+      const typed = await hit(pic, "/binary");
+      expect(typed.headers.get("content-type")).toBe("application/octet-stream");
+      expect(new Uint8Array(await typed.arrayBuffer())).toEqual(Uint8Array.from({ length: 256 }, (_, i) => i));
     });
 
     // Compat gap (not fixed): QuickJS has no Intl; toLocaleString/Intl.* differ from Deno. Kept as a todo
