@@ -4,11 +4,9 @@
 // - migrations, QuickJS and PGlite WASM/data: imported by their modules
 //   (`with { type: "text" | "file" }`), so the bundler embeds them;
 // - the worker entry (src/runtime/worker/main.ts): Bun bundles a Worker only
-//   when it is an entrypoint of its own. The runtime spawns it with
-//   `new URL("./worker/main.ts", import.meta.url)` from src/runtime/; inside
-//   the binary import.meta.url is the bundle root, so the worker must land at
-//   `<root>/worker/main.js`. Two tiny wrapper entries in .build/ give exactly
-//   that layout (`main.js`, `worker/main.js`);
+//   when it is an entrypoint of its own. With src/ as the root it is stored at
+//   /$bunfs/root/runtime/worker/main.js, where src/runtime/pool.ts
+//   (`workerEntry()`) looks for it;
 // - the dashboard's built assets (dashboard/dist, when built): imported as
 //   files by src/http/dashboard-assets.gen.ts (scripts/embed-dashboard.ts,
 //   re-run here when dist is newer), so they are embedded like the WASM.
@@ -16,13 +14,12 @@
 // Cross-compiling needs the target's Bun executable; it comes from the npm
 // registry (`@oven/bun-linux-aarch64` at this Bun's version), cached in
 // ~/.cache/picloud-build, so no other download is ever attempted.
-import { existsSync, mkdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const ROOT = resolve(import.meta.dir, "..");
-const STAGE = join(ROOT, ".build");
 const DIST = join(ROOT, "dist");
 
 interface Target {
@@ -55,18 +52,12 @@ async function bunExecutableFor(target: Target): Promise<string> {
   return exe;
 }
 
-/** Wrapper entries laid out as the binary's virtual root (see the header). */
-function stage(): string[] {
-  rmSync(STAGE, { recursive: true, force: true });
-  mkdirSync(join(STAGE, "worker"), { recursive: true });
-  writeFileSync(join(STAGE, "main.ts"), 'import "../src/main.ts";\n');
-  const entrypoints = [join(STAGE, "main.ts")];
-  if (existsSync(join(ROOT, "src/runtime/worker/main.ts"))) {
-    writeFileSync(join(STAGE, "worker", "main.ts"), 'import "../../src/runtime/worker/main.ts";\n');
-    entrypoints.push(join(STAGE, "worker", "main.ts"));
-  } else {
-    console.warn("warning: src/runtime/worker/main.ts is missing; the binary has no sandbox worker");
-  }
+/** The binary's entrypoints: the CLI/server, and the sandbox worker (see the header). */
+function entrypoints(): string[] {
+  const entries = [join(ROOT, "src", "main.ts")];
+  const worker = join(ROOT, "src", "runtime", "worker", "main.ts");
+  if (existsSync(worker)) entries.push(worker);
+  else console.warn("warning: src/runtime/worker/main.ts is missing; the binary has no sandbox worker");
   // The dashboard's assets come in through src/http/dashboard-assets.gen.ts
   // (file imports, written by scripts/embed-dashboard.ts), which the bundler embeds.
   const dist = join(ROOT, "dashboard", "dist", "index.html");
@@ -79,14 +70,14 @@ function stage(): string[] {
   } else {
     console.warn("note: dashboard not built (bun run build:dashboard); the binary serves a page saying so at /admin/");
   }
-  return entrypoints;
+  return entries;
 }
 
-async function build(target: Target, entrypoints: string[]): Promise<string> {
+async function build(target: Target, entries: string[]): Promise<string> {
   const outfile = join(DIST, `picloud-${target.name}`);
   const result = await Bun.build({
-    entrypoints,
-    root: STAGE,
+    entrypoints: entries,
+    root: join(ROOT, "src"),
     // A service binary must not pick up a stray .env or bunfig.toml from whatever directory it starts in.
     compile: {
       target: target.bunTarget,
@@ -110,14 +101,10 @@ const wanted = values.target?.length ? TARGETS.filter((t) => values.target!.some
 if (wanted.length === 0) throw new Error(`--target must be one of ${TARGETS.map((t) => t.name).join(", ")}`);
 
 mkdirSync(DIST, { recursive: true });
-const entrypoints = stage();
-try {
-  for (const target of wanted) {
-    const started = performance.now();
-    const out = await build(target, entrypoints);
-    const mb = (statSync(out).size / 1024 / 1024).toFixed(1);
-    console.log(`${out}  ${mb} MB  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-  }
-} finally {
-  rmSync(STAGE, { recursive: true, force: true });
+const entries = entrypoints();
+for (const target of wanted) {
+  const started = performance.now();
+  const out = await build(target, entries);
+  const mb = (statSync(out).size / 1024 / 1024).toFixed(1);
+  console.log(`${out}  ${mb} MB  (${((performance.now() - started) / 1000).toFixed(1)} s)`);
 }

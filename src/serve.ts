@@ -33,8 +33,11 @@ export async function startServer(config: Config, log: Logger, opts: StartOption
       // Bun closes idle connections after 10 s by default: a script allowed 30 s
       // of wall clock would lose its answer (DESIGN §5).
       idleTimeout: Math.min(MAX_IDLE_TIMEOUT_S, Math.ceil(ceilings.timeoutMs / 1000) + 15),
-      // The hard stop at the socket; each route refuses earlier with its own JSON 413.
-      maxRequestBodySize: Math.max(ceilings.requestBodyBytes, 16 * 1024 * 1024) + 64 * 1024,
+      // The hard stop at the socket. Bun refuses past it with an empty, untyped 413
+      // before any route runs, so it sits far above every route's own limit (admin
+      // 2 MB, scripts ≤ their ceiling) — those refuse first, by Content-Length or while
+      // counting a chunked body, with the JSON 413 (DESIGN §5).
+      maxRequestBodySize: Math.max(ceilings.requestBodyBytes, 1024 * 1024 * 1024) + 64 * 1024,
     });
     const bound = server.server;
     if (!bound?.port) throw new Error("server did not start");

@@ -41,9 +41,11 @@ export interface RuntimeOptions {
   graceMs?: number;
   /**
    * Console lines a `ctx.waitUntil` tail wrote after the answer was delivered
-   * (the InvokeResult had already gone), keyed by the invocation's executionId.
+   * (the InvokeResult had already gone), keyed by the invocation's executionId
+   * and the id of the app it ran for. `truncated`: the invocation's console cap
+   * (shared by answer and tail) was reached.
    */
-  onTailConsole?: (executionId: string, lines: ConsoleLine[], truncated: boolean) => void;
+  onTailConsole?: (executionId: string, lines: ConsoleLine[], truncated: boolean, appId: string) => void;
 }
 
 /** Runtime plus what the platform reads besides invoke (cron declarations) and test hooks. */
@@ -80,7 +82,9 @@ export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): Picl
     log,
     graceMs: opts.graceMs ?? 2000,
     onRpc: (method, args, state) => rpc.handle(method, args, state),
-    onTail: opts.onTailConsole ? (caller, lines, truncated) => opts.onTailConsole!(caller.executionId, lines, truncated) : undefined,
+    onTail: opts.onTailConsole
+      ? (caller, lines, truncated) => opts.onTailConsole!(caller.executionId, lines, truncated, caller.appId)
+      : undefined,
   });
   const limitsOf = (limits?: Partial<Limits>) => effectiveLimits(config.defaults, config.ceilings, limits);
 

@@ -274,10 +274,21 @@ export function createPool(opts: PoolOptions) {
   }, 100);
   supervisor.unref?.();
 
-  for (let i = 0; i < opts.size; i++) slots.push(spawn(i));
+  // Workers start on demand, not at boot: each one is a JS heap plus a QuickJS
+  // instance and a spare runtime (≈ 10 MB), and an idle Pi should hold only the
+  // database. The first call pays for spawning one (docs/runtime.md).
+  const grow = () => {
+    const slot = spawn(slots.length);
+    slots.push(slot);
+    return slot;
+  };
 
-  /** Least busy; a tie goes to the worker that already has the script. */
+  /**
+   * Least busy; a tie goes to the worker that already has the script. When every
+   * live worker is busy and the pool is below `size`, a new worker takes the call.
+   */
   function pick(key: string): Slot {
+    if (slots.length === 0) return grow();
     let best = slots[0]!;
     let bestScore = Infinity;
     for (const slot of slots) {
@@ -287,6 +298,7 @@ export function createPool(opts: PoolOptions) {
         bestScore = score;
       }
     }
+    if (best.pending.size > 0 && slots.length < opts.size) return grow();
     return best;
   }
 
@@ -342,7 +354,7 @@ export function createPool(opts: PoolOptions) {
 
     /** Test hook: wedge one worker's thread for `ms`, as a stuck host would be. */
     hang(index: number, ms: number) {
-      const slot = slots[index % slots.length]!;
+      const slot = slots.length ? slots[index % slots.length]! : grow();
       post(slot, { t: "hang", ms });
     },
 

@@ -1,7 +1,7 @@
 // Messages between the pool (main thread) and a sandbox host (worker). Every
 // postMessage carries an array of these so several invocations in flight share
 // one message each way (DESIGN §2 hot-path budget).
-import type { ConsoleLine, InvokeInput, InvokeResult, Limits, PrincipalInfo } from "./types.ts";
+import type { ConsoleLine, InvocationContext, InvokeInput, InvokeResult, Limits } from "./types.ts";
 
 /** Modules a script imports, resolved on the main thread before the first call of a version. */
 export interface ModuleBundle {
@@ -18,20 +18,11 @@ export interface ScriptPayload {
   bundle: ModuleBundle | null;
 }
 
-/** What becomes `ctx` inside the script, minus waitUntil. */
-export interface CtxWire {
+/** What becomes `ctx` inside the script, minus waitUntil: the invocation's facts plus who runs. */
+export interface CtxWire extends InvocationContext {
   app: { id: string; slug: string };
   script: { id: string; name: string; version: number };
-  executionId: string;
-  requestId: string;
-  rootExecutionId: string;
-  triggerDepth: number;
-  params: Record<string, string>;
-  rest: string | null;
-  query: Record<string, string>;
   sdkVersion: string;
-  principal: PrincipalInfo | null;
-  event?: unknown;
 }
 
 export type ToWorker =

@@ -7,19 +7,13 @@ import type { Auth } from "../auth/index.ts";
 import { type Db, isUniqueViolation } from "../db/db.ts";
 import { type ApiKeyRow, deleteApiKeyOfUser, insertApiKey, listApiKeysForUser } from "../db/queries/api-keys.ts";
 import { PicloudError, invalid, notFound } from "../errors.ts";
+import { objectBody } from "./object-body.ts";
 
 export type ApiKeyView = Omit<ApiKeyRow, "user_id">;
-export interface MintedApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: Scope[];
-  app_id: string | null;
-  expires_at: string | null;
-  created_at: string;
+export type MintedApiKey = ApiKeyView & {
   /** The raw `pic_…` token: returned here once, never stored nor shown again. */
   token: string;
-}
+};
 
 const view = ({ user_id: _, ...k }: ApiKeyRow): ApiKeyView => k;
 
@@ -42,8 +36,7 @@ export function createApiKeys({ db, auth, appExists }: {
   return {
     async create(principal: Principal | null, input: unknown): Promise<MintedApiKey> {
       const p = requireSession(principal);
-      if (!input || typeof input !== "object" || Array.isArray(input)) throw invalid("body", "must be a JSON object");
-      const b = input as Record<string, unknown>;
+      const b = objectBody(input);
       if (typeof b.name !== "string" || b.name.trim() === "" || b.name.length > 100) {
         throw invalid("name", "required, at most 100 characters");
       }
@@ -76,7 +69,7 @@ export function createApiKeys({ db, auth, appExists }: {
           const row = await insertApiKey(db, {
             userId: p.userId, name: b.name.trim(), prefix: minted.prefix, secretHash: minted.secretHash, scopes, appId, expiresAt,
           });
-          return { ...view(row), token: minted.token } as MintedApiKey;
+          return { ...view(row), token: minted.token };
         } catch (e) {
           if (attempt < 2 && isUniqueViolation(e, "api_keys_prefix_key")) continue;
           throw e;

@@ -4,7 +4,7 @@ import type { Authorizer, AppRole, Capability, Principal } from "../auth/capabil
 import { type Db, isUniqueViolation, type Queryable } from "../db/db.ts";
 import * as q from "../db/queries/apps.ts";
 import { invalid, notFound, PicloudError } from "../errors.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 import { ROUTE_TABLE_CHANNEL } from "./route-table-channel.ts";
 import { slugFromName, slugProblem } from "./slugs.ts";
 

@@ -6,7 +6,7 @@ import * as q from "../db/queries/domains.ts";
 import { invalid, notFound, PicloudError } from "../errors.ts";
 import type { Apps } from "./apps.ts";
 import { domainProblem } from "./host-match.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 import { ROUTE_TABLE_CHANNEL } from "./route-table-channel.ts";
 
 export type Domain = q.DomainRow;

@@ -15,6 +15,7 @@ import { createRoutes } from "./routes.ts";
 import { createRouteTable } from "./route-table.ts";
 import { createScriptCache } from "./script-cache.ts";
 import { seedHelloRoute } from "./seed-routes.ts";
+import { createTailConsole } from "./tail-console.ts";
 import { createApiKeys } from "./api-keys.ts";
 import { createApps } from "./apps.ts";
 import { createDomains } from "./domains.ts";
@@ -47,7 +48,12 @@ export async function createServices(config: Config, log: Logger, { httpStatusOf
     const seeded = await seedFreshInstall({ db, log, apps, domains, scripts });
 
     // Routes, invocation and execution logs (exec).
-    const runtime = createRuntime(config.runtime, { log, fetch: createGuardedFetch(config.runtime) });
+    const runtime = createRuntime(config.runtime, {
+      log,
+      fetch: createGuardedFetch(config.runtime),
+      // tailConsole is built below; a tail ends only after an invocation, so never before this bundle exists.
+      onTailConsole: (executionId, lines, truncated, appId) => tailConsole.append(appId, executionId, lines, truncated),
+    });
     const scriptCache = createScriptCache({ db, runtime });
     const routeTable = createRouteTable({ db, log });
     routeTable.onChange((appId) => {
@@ -60,6 +66,7 @@ export async function createServices(config: Config, log: Logger, { httpStatusOf
       appOfScript: async (id) => (await scriptCache.get(id))?.spec.app.id ?? null,
       locateApp: apps.locate,
     });
+    const tailConsole = createTailConsole({ db, log, executions });
     const invoker = createInvoker({ runtime, executions, log, statusOf: httpStatusOf });
     try {
       await routeTable.start();
@@ -75,6 +82,7 @@ export async function createServices(config: Config, log: Logger, { httpStatusOf
       config, log, db, schemaVersion, auth, apps, domains, scripts, users, members, apiKeys, seeded,
       runtime, scriptCache, routeTable, routes, executions, invoker,
       async close() {
+        await tailConsole.close();
         await executions.close();
         await routeTable.close();
         await runtime.close();

@@ -8,16 +8,12 @@ import {
 } from "../db/queries/members.ts";
 import { findUser } from "../db/queries/users.ts";
 import { PicloudError, invalid, notFound } from "../errors.ts";
+import { objectBody } from "./object-body.ts";
 
 function validateRole(v: unknown): AppRole {
   if (!isAppRole(v)) throw invalid("role", "must be viewer, editor or app_admin");
   return v;
 }
-
-const body = (input: unknown): Record<string, unknown> => {
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw invalid("body", "must be a JSON object");
-  return input as Record<string, unknown>;
-};
 
 export function createMembers({ db, auth, resolveAppId }: {
   db: Db;
@@ -42,7 +38,7 @@ export function createMembers({ db, auth, resolveAppId }: {
     /** 201; 409 if already a member (promotion is PATCH); 422 for an unknown, inactive or non-member user. */
     async add(principal: Principal | null, app: string, input: unknown): Promise<MemberDetail> {
       const appId = await appFor(principal, app, "members:manage");
-      const b = body(input);
+      const b = objectBody(input);
       const role = validateRole(b.role);
       const user = isUuid(b.user_id) ? await findUser(db, b.user_id) : null;
       if (!user) throw invalid("user_id", "no such user");
@@ -56,7 +52,7 @@ export function createMembers({ db, auth, resolveAppId }: {
 
     async update(principal: Principal | null, app: string, userId: string, input: unknown): Promise<MemberDetail> {
       const appId = await appFor(principal, app, "members:manage");
-      const role = validateRole(body(input).role);
+      const role = validateRole(objectBody(input).role);
       if (!isUuid(userId) || !(await updateMemberRole(db, appId, userId, role))) throw notFound("membership");
       return (await findMember(db, appId, userId))!;
     },

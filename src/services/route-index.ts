@@ -1,27 +1,7 @@
 // The in-memory shape the data plane matches against: built once per change,
 // read lock-free per request. Pure: no I/O (the route table loads the rows).
-import {
-  compareParamPatterns,
-  compileParamPath,
-  matchParams,
-  wildcardCovers,
-  type HostKind,
-  type ParamPattern,
-  type PathKind,
-  type RouteMethod,
-} from "./route-patterns.ts";
-
-export interface RouteRow {
-  id: string;
-  app_id: string;
-  script_id: string;
-  method: RouteMethod;
-  host_kind: HostKind;
-  host: string;
-  path_kind: PathKind;
-  path: string;
-  created_at: string;
-}
+import type { RouteRow } from "../db/queries/routes.ts";
+import { compareParamPatterns, compileParamPath, matchParams, wildcardCovers, type ParamPattern } from "./route-patterns.ts";
 
 export interface RouteMatch {
   route: RouteRow;

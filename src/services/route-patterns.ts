@@ -7,12 +7,8 @@
 //   method: a named verb beats ANY.
 // This order is total except for routes whose keys are identical, so "conflict"
 // means exactly that: same method, host and path shape (parameter names erased).
+import { ROUTE_METHODS, type HostKind, type PathKind, type RouteKey, type RouteMethod } from "../db/queries/routes.ts";
 import { invalid } from "../errors.ts";
-
-export const ROUTE_METHODS = ["ANY", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
-export type RouteMethod = (typeof ROUTE_METHODS)[number];
-export type HostKind = "any" | "strict" | "wildcard";
-export type PathKind = "exact" | "prefix" | "param";
 
 /** A route as the admin API receives it (snake_case, every field optional but `path`). */
 export interface RouteInput {
@@ -21,18 +17,6 @@ export interface RouteInput {
   host?: unknown;
   path_kind?: unknown;
   path?: unknown;
-}
-
-export interface RouteKey {
-  method: RouteMethod;
-  hostKind: HostKind;
-  /** '' for host kind any; lower-case host, or `*.suffix` for wildcard. */
-  host: string;
-  pathKind: PathKind;
-  /** Canonical (percent-encoded) path; prefix paths end in `/*`. */
-  path: string;
-  /** `path` with parameter names erased: the conflict key. */
-  pathShape: string;
 }
 
 const HOST_LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/;

@@ -4,10 +4,16 @@
 import type { Authorizer, Principal } from "../auth/capabilities.ts";
 import type { Db } from "../db/db.ts";
 import { isUniqueViolation } from "../db/db.ts";
-import { deleteRoute, findConflictingRoute, findRoute, insertRoute, listScriptRoutes } from "../db/queries/routes.ts";
+import {
+  deleteRoute,
+  findConflictingRoute,
+  findRoute,
+  insertRoute,
+  listScriptRoutes,
+  type RouteRow,
+} from "../db/queries/routes.ts";
 import { PicloudError, invalid, notFound, signedIn } from "../errors.ts";
-import type { RouteRow } from "./route-index.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 import { hostOf, normalizeRoute, type RouteInput } from "./route-patterns.ts";
 import type { RouteTable } from "./route-table.ts";
 import type { ScriptCache } from "./script-cache.ts";

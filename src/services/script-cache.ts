@@ -5,7 +5,7 @@ import { LRUCache } from "lru-cache";
 import type { Db } from "../db/db.ts";
 import { findScriptSpec } from "../db/queries/script-specs.ts";
 import type { Limits, Runtime, ScriptSpec } from "../runtime/types.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 import { toRuntimeLimits, type ScriptLimits } from "./script-limits.ts";
 
 export interface CachedScript {

@@ -7,7 +7,7 @@ import * as q from "../db/queries/scripts.ts";
 import { invalid, notFound, PicloudError } from "../errors.ts";
 import type { CompileResult, Limits, ScriptSpec } from "../runtime/types.ts";
 import type { App, Apps } from "./apps.ts";
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 import { ROUTE_TABLE_CHANNEL } from "./route-table-channel.ts";
 import { checkLimits, type ScriptLimits, toRuntimeLimits } from "./script-limits.ts";
 
@@ -15,19 +15,8 @@ export type ScriptKind = "endpoint" | "module";
 export type CompileFn = (source: string, opts: { filename: string; kind: ScriptKind }) => Promise<CompileResult>;
 
 /** A script as the API shows it: everything but the compiled code. */
-export interface Script {
-  id: string;
-  app_id: string;
-  name: string;
-  description: string;
-  kind: ScriptKind;
-  source: string;
-  imports: string[];
-  handlers: Record<string, boolean>;
+export interface Script extends Omit<q.ScriptRow, "compiled" | "limits"> {
   limits: ScriptLimits;
-  version: number;
-  created_at: string;
-  updated_at: string;
 }
 
 export interface ScriptVersion {

@@ -1,5 +1,5 @@
 // App slugs: the name in URLs and paths, so they are strict.
-import { isUuid } from "./ids.ts";
+import { isUuid } from "../auth/ids.ts";
 
 /** Words that name PiCloud's own surfaces or would confuse a reader of a URL. */
 export const RESERVED_SLUGS: ReadonlySet<string> = new Set([

@@ -12,6 +12,7 @@ import {
   type UserChanges, type UserRow,
 } from "../db/queries/users.ts";
 import { PicloudError, invalid, notFound } from "../errors.ts";
+import { objectBody } from "./object-body.ts";
 
 const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 // Deliberately loose: one "@", something on each side, a dot in the domain. Real
@@ -19,11 +20,6 @@ const USERNAME = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type UserView = UserRow;
-
-const body = (input: unknown): Record<string, unknown> => {
-  if (!input || typeof input !== "object" || Array.isArray(input)) throw invalid("body", "must be a JSON object");
-  return input as Record<string, unknown>;
-};
 
 function validateUsername(v: unknown): string {
   if (typeof v !== "string" || !USERNAME.test(v.trim())) {
@@ -114,7 +110,7 @@ export function createUsers({ db, auth }: { db: Db; auth: Auth }) {
 
     async create(principal: Principal | null, input: unknown): Promise<UserView> {
       const p = await auth.require(principal, "users:manage");
-      const b = body(input);
+      const b = objectBody(input);
       const username = validateUsername(b.username);
       const email = b.email === undefined ? null : normalizeEmail(b.email);
       const password = validatePassword(b.password);
@@ -139,7 +135,7 @@ export function createUsers({ db, auth }: { db: Db; auth: Auth }) {
     async update(principal: Principal | null, id: string, input: unknown): Promise<UserView> {
       if (!principal) throw new PicloudError("unauthorized", "authentication required");
       const p = principal;
-      const b = body(input);
+      const b = objectBody(input);
       // Rights first, from the fields present: an unauthorised caller learns nothing from
       // validation and costs no argon2 hash.
       const selfService = id === p.userId && p.via.kind === "session" &&

@@ -1,6 +1,6 @@
 // CLI journeys against a real server (one per driver for this file): the CLI
 // runs as a subprocess, `bun src/main.ts …`, with its own HOME and config dir.
-import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, beforeAll, expect, test } from "bun:test";
 import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { eachDriver, startPicloud } from "../support/picloud.ts";
@@ -22,7 +22,7 @@ function readAll(stream: ReadableStream<Uint8Array>): { text: string; done: bool
 }
 
 // Every step spawns `bun src/main.ts`; PGlite stop/start in reset-password costs seconds.
-setDefaultTimeout(60_000);
+const it = (name: string, fn: () => Promise<void>) => test(name, fn, 60_000);
 
 const ECHO = `export default {
   async fetch(req: Request): Promise<Response> {
@@ -66,7 +66,7 @@ eachDriver((driver) => {
     writeFileSync(join(files.path, "bundle", "gamma.ts"), BROKEN);
   });
 
-  test(`${driver}: login from stdin, whoami, credentials saved 0600`, async () => {
+  it(`${driver}: login from stdin, whoami, credentials saved 0600`, async () => {
     const bad = await cli(["login", "--url", pic.url, "-u", "admin"], { stdin: "wrong-password\n" });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("login failed");
@@ -85,7 +85,7 @@ eachDriver((driver) => {
     expect(tsv.stdout.split("\n")[0]).toBe("username\tinstance_role\temail\tid\turl");
   });
 
-  test(`${driver}: login on a terminal prompts, and never echoes the password`, async () => {
+  it(`${driver}: login on a terminal prompts, and never echoes the password`, async () => {
     // util-linux `script` gives the CLI a real pty, as a person's terminal would.
     const tty = tempDir("picloud-cli-tty-");
     const proc = Bun.spawn(["script", "-qec", `bun ${MAIN} login --url ${pic.url}`, "/dev/null"], {
@@ -114,7 +114,7 @@ eachDriver((driver) => {
     }
   });
 
-  test(`${driver}: not logged in, and PICLOUD_URL/PICLOUD_TOKEN overrides`, async () => {
+  it(`${driver}: not logged in, and PICLOUD_URL/PICLOUD_TOKEN overrides`, async () => {
     const empty = tempDir("picloud-cli-empty-");
     try {
       const none = await cli(["apps", "ls"], { home: empty.path });
@@ -142,7 +142,7 @@ eachDriver((driver) => {
     expect(badToken.stderr).toContain("picloud login --url");
   });
 
-  test(`${driver}: apps create, ls, show, delete (refused without --force)`, async () => {
+  it(`${driver}: apps create, ls, show, delete (refused without --force)`, async () => {
     const created = await cli(["apps", "create", "blog", "--name", "My blog", "-o", "json"]);
     expect(created.code).toBe(0);
     expect(json(created)).toMatchObject({ slug: "blog", name: "My blog" });
@@ -167,13 +167,13 @@ eachDriver((driver) => {
     expect(deployed.code).toBe(0);
     const refused = await cli(["apps", "delete", "blog"]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain("--force");
+    expect(refused.stderr).toContain("app 'blog' still has 1 script(s): re-run with --force");
     const forced = await cli(["apps", "delete", "blog", "--force"]);
     expect(forced.code).toBe(0);
     expect((await cli(["apps", "show", "blog"])).code).toBe(1);
   });
 
-  test(`${driver}: scripts deploy creates, then updates with a version bump`, async () => {
+  it(`${driver}: scripts deploy creates, then updates with a version bump`, async () => {
     const first = await cli(["scripts", "deploy", join(files.path, "echo.ts"), "-o", "json"]);
     expect(first.code).toBe(0);
     expect(json(first)).toMatchObject({ name: "echo", action: "created", version: 1 });
@@ -190,7 +190,7 @@ eachDriver((driver) => {
     expect(ls.find((s: { name: string }) => s.name === "echo").version).toBe(2);
   });
 
-  test(`${driver}: deploying a folder shows n/N progress and reports the broken file`, async () => {
+  it(`${driver}: deploying a folder shows n/N progress and reports the broken file`, async () => {
     const r = await cli(["scripts", "deploy", join(files.path, "bundle"), "-o", "json"]);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("[1/3] alpha: created v1");
@@ -200,7 +200,7 @@ eachDriver((driver) => {
     expect(json(r).map((s: { name: string }) => s.name)).toEqual(["alpha", "beta"]);
   });
 
-  test(`${driver}: invoke with inline JSON, @file, @- and headers; non-2xx exits 1`, async () => {
+  it(`${driver}: invoke with inline JSON, @file, @- and headers; non-2xx exits 1`, async () => {
     const inline = await cli(["invoke", "echo", "--data", '{"a":1}']);
     expect(inline.code).toBe(0);
     expect(JSON.parse(inline.stdout)).toMatchObject({ method: "POST", body: '{"a":1}', type: "application/json", trace: null });
@@ -226,7 +226,7 @@ eachDriver((driver) => {
     expect(unknown.stderr).toContain("script 'nope' not found in app 'default'");
   });
 
-  test(`${driver}: routes add, ls, curl through it, conflict, rm`, async () => {
+  it(`${driver}: routes add, ls, curl through it, conflict, rm`, async () => {
     const added = await cli(["routes", "add", "echo", "/cli/:name", "--method", "GET", "-o", "json"]);
     expect(added.code).toBe(0);
     const route = json(added);
@@ -252,7 +252,7 @@ eachDriver((driver) => {
     expect(after).toEqual([]);
   });
 
-  test(`${driver}: logs list, and -f follows new executions`, async () => {
+  it(`${driver}: logs list, and -f follows new executions`, async () => {
     let rows: { status: string; http_status: number; console: unknown[] }[] = [];
     for (let i = 0; i < 40 && rows.length === 0; i++) {
       rows = json(await cli(["logs", "echo", "--limit", "2", "-o", "json"]));
@@ -263,7 +263,8 @@ eachDriver((driver) => {
     expect(rows[0]).toHaveProperty("http_status");
 
     const tsv = await cli(["logs", "echo"]);
-    expect(tsv.stdout.split("\n")[0]).toBe("created_at\tstatus\thttp_status\tduration_ms\trequest\tversion\tid");
+    expect(tsv.stdout.split("\n")[0]).toBe("created_at\tstatus\thttp_status\tduration_ms\trequest\tversion\tid\tconsole\terror");
+    expect(tsv.stdout).toContain("[log] echo");
 
     const token = await pic.login();
     const follower = Bun.spawn(["bun", MAIN, "logs", "echo", "-f", "-o", "json"], {
@@ -290,14 +291,15 @@ eachDriver((driver) => {
     }
   });
 
-  test(`${driver}: api-keys mint works as a bearer, ls hides secrets, rm revokes`, async () => {
-    const minted = await cli(["api-keys", "mint", "--name", "ci", "--scope", "instance:read", "-o", "json"]);
+  it(`${driver}: api-keys mint works as a bearer, ls hides secrets, rm revokes`, async () => {
+    const minted = await cli(["api-keys", "mint", "--name", "ci", "--scope", "app:read", "-o", "json"]);
     expect(minted.code).toBe(0);
     const key = json(minted);
     expect(key.token).toStartWith("pic_");
-    expect(key.scopes).toEqual(["instance:read"]);
+    expect(key.scopes).toEqual(["app:read"]);
 
     const asKey = await cli(["apps", "ls", "-o", "json"], { env: { PICLOUD_TOKEN: key.token } });
+    expect(asKey.stderr).toBe("");
     expect(asKey.code).toBe(0);
     expect(json(asKey).length).toBeGreaterThan(0);
 
@@ -316,7 +318,7 @@ eachDriver((driver) => {
     expect(revoked.stderr).toContain("picloud login");
   });
 
-  test(`${driver}: logout revokes the session on the server`, async () => {
+  it(`${driver}: logout revokes the session on the server`, async () => {
     const saved = JSON.parse(await Bun.file(join(home.path, ".config", "picloud", "credentials.json")).text());
     const r = await cli(["logout"]);
     expect(r.code).toBe(0);
@@ -328,7 +330,7 @@ eachDriver((driver) => {
     expect(after.stderr).toContain("not logged in");
   });
 
-  test(`${driver}: admin reset-password works on the database without HTTP`, async () => {
+  it(`${driver}: admin reset-password works on the database without HTTP`, async () => {
     const env: Record<string, string> = { PICLOUD_LOG_LEVEL: "warn" };
     if (driver === "postgres") env.DATABASE_URL = pic.services.config.databaseUrl!;
     else {

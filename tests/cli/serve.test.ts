@@ -1,12 +1,12 @@
 // `picloud serve` as a person runs it: flags override the environment, the
 // server answers /healthz, and SIGTERM stops it cleanly (exit 0).
-import { afterAll, expect, setDefaultTimeout, test } from "bun:test";
+import { afterAll, expect, test } from "bun:test";
 import { join } from "node:path";
 import { createDatabase, dropDatabase, eachDriver } from "../support/picloud.ts";
 import { tempDir } from "./support.ts";
 
 // PGlite's first init alone takes seconds (tens on a busy machine).
-setDefaultTimeout(180_000);
+const SLOW = 180_000;
 
 const MAIN = join(import.meta.dir, "../../src/main.ts");
 const TEST_DATABASE_URL = Bun.env.PICLOUD_TEST_DATABASE_URL || undefined;
@@ -50,7 +50,7 @@ eachDriver((driver) => {
       proc.kill("SIGKILL");
       if (database) await dropDatabase(database.base, database.name);
     }
-  });
+  }, SLOW);
 });
 
 test("serve refuses a bad --port as a usage error", async () => {

@@ -1,6 +1,7 @@
 // The dashboard's pure helpers: route kind detection (what the Routing form
 // guesses as you type) and the line diff of the Versions tab.
 import { describe, expect, test } from "bun:test";
+import { appRoleOf, canWriteApp } from "../../dashboard/src/lib/app-role.ts";
 import { diffLines } from "../../dashboard/src/lib/diff.ts";
 import { detectHostKind, detectPathKind, hostKindMismatch, pathKindMismatch } from "../../dashboard/src/lib/route-kinds.ts";
 
@@ -49,5 +50,19 @@ describe("line diff", () => {
   test("identical sources have no changes; empty to text is all additions", () => {
     expect(diffLines("x\ny", "x\ny").every((l) => l.kind === "same")).toBe(true);
     expect(diffLines("", "one").map((l) => l.kind)).toEqual(["add"]);
+  });
+});
+
+describe("app role", () => {
+  test("my_role wins; else owners and admins are implicit app admins and members have none", () => {
+    expect(appRoleOf("viewer", "owner")).toBe("viewer");
+    expect(appRoleOf(null, "owner")).toBe("app_admin");
+    expect(appRoleOf(undefined, "admin")).toBe("app_admin");
+    expect(appRoleOf(undefined, "member")).toBeNull();
+    expect(appRoleOf("editor", "member")).toBe("editor");
+  });
+
+  test("editors and app admins write, viewers and non-members do not", () => {
+    expect([canWriteApp("app_admin"), canWriteApp("editor"), canWriteApp("viewer"), canWriteApp(null)]).toEqual([true, true, false, false]);
   });
 });

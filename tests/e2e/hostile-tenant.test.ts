@@ -322,12 +322,13 @@ eachDriver((driver) => {
         ["application/x-www-form-urlencoded", JSON.stringify({ slug: "csrf-b", name: "x" })],
         ["multipart/form-data; boundary=x", JSON.stringify({ slug: "csrf-c", name: "x" })],
       ] as const) {
-        for (const site of [
+        const sites: Array<Record<string, string>> = [
           { origin: "http://evil.example", "sec-fetch-site": "cross-site" },
           { origin: "http://evil.example" },
           { origin: "null", "sec-fetch-site": "cross-site" },
           { referer: "http://evil.example/page", "sec-fetch-site": "cross-site" },
-        ]) {
+        ];
+        for (const site of sites) {
           const res = await fetch(`${pic.url}${ADMIN}/apps`, { method: "POST", headers: { cookie, "content-type": type, ...site }, body });
           expect({ type, site, status: res.status }).toEqual({ type, site, status: res.status === 403 ? 403 : 401 });
           await res.text();

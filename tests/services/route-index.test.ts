@@ -1,7 +1,8 @@
 // Pure precedence and validation rules of routes (no I/O): the route table's
 // loading and NOTIFY behaviour are covered in route-table.test.ts.
 import { describe, expect, test } from "bun:test";
-import { buildRouteIndex, type RouteRow } from "../../src/services/route-index.ts";
+import type { RouteRow } from "../../src/db/queries/routes.ts";
+import { buildRouteIndex } from "../../src/services/route-index.ts";
 import { normalizeRoute, hostOf } from "../../src/services/route-patterns.ts";
 import { PicloudError } from "../../src/errors.ts";
 

@@ -77,7 +77,9 @@ const del: CommandSpec = {
         const domains = e.details.domains;
         const what = [
           typeof scripts === "number" ? `${scripts} script(s)` : undefined,
-          Array.isArray(domains) && domains.length > 0 ? `domains ${domains.join(", ")}` : undefined,
+          Array.isArray(domains) && domains.length > 0
+            ? `domains ${domains.map((d) => (typeof d === "string" ? d : String((d as { domain?: unknown }).domain ?? JSON.stringify(d)))).join(", ")}`
+            : undefined,
         ].filter(Boolean).join(" and ");
         throw new PicloudError("conflict", `app '${app.slug}' still has ${what || "content"}: re-run with --force to delete it all`, e.details);
       }

@@ -18,15 +18,6 @@ export interface ExecutionRow {
   [k: string]: unknown;
 }
 
-const columns: Column<ExecutionRow>[] = [
-  { header: "created_at", value: (e) => e.created_at },
-  { header: "status", value: (e) => e.status },
-  { header: "http_status", value: (e) => e.http_status },
-  { header: "duration_ms", value: (e) => (typeof e.duration_ms === "number" ? Math.round(e.duration_ms * 100) / 100 : e.duration_ms) },
-  { header: "request", value: (e) => [e.request_method, e.request_url].filter(Boolean).join(" ") },
-  { header: "version", value: (e) => e.script_version },
-  { header: "id", value: (e) => e.id },
-];
 
 /** A console entry as text, whatever shape the server keeps (`{level, message}` or a plain string). */
 function consoleLine(entry: unknown): string {
@@ -35,6 +26,18 @@ function consoleLine(entry: unknown): string {
   const text = e.message ?? e.msg ?? e.text ?? e.args ?? entry;
   return `${e.level ? `[${e.level}] ` : ""}${typeof text === "string" ? text : JSON.stringify(text)}`;
 }
+
+const columns: Column<ExecutionRow>[] = [
+  { header: "created_at", value: (e) => e.created_at },
+  { header: "status", value: (e) => e.status },
+  { header: "http_status", value: (e) => e.http_status },
+  { header: "duration_ms", value: (e) => (typeof e.duration_ms === "number" ? Math.round(e.duration_ms * 100) / 100 : e.duration_ms) },
+  { header: "request", value: (e) => [e.request_method, e.request_url].filter(Boolean).join(" ") },
+  { header: "version", value: (e) => e.script_version },
+  { header: "id", value: (e) => e.id },
+  { header: "console", value: (e) => (Array.isArray(e.console) ? e.console.map(consoleLine).join("\n") : "") },
+  { header: "error", value: (e) => e.error },
+];
 
 /** One execution as people read it: a summary line, then its console output and error, indented. */
 export function humanLine(e: ExecutionRow): string {

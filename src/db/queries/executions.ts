@@ -1,6 +1,17 @@
 // Every statement that touches `executions` (STYLE §5).
 import type { Queryable } from "../db.ts";
-import type { ConsoleLine } from "../../runtime/types.ts";
+
+/**
+ * One stored console line. The same shape as the runtime's ConsoleLine
+ * (src/runtime/types.ts), declared here so db/ imports nothing above it
+ * (STYLE §1); structural typing keeps the two interchangeable.
+ */
+export interface ConsoleLineRow {
+  level: "log" | "info" | "warn" | "error" | "debug";
+  /** Unix epoch milliseconds. */
+  ts: number;
+  message: string;
+}
 
 export interface ExecutionRow {
   id: string;
@@ -17,7 +28,7 @@ export interface ExecutionRow {
   request_url: string | null;
   request_size: number | null;
   response_size: number | null;
-  console: ConsoleLine[];
+  console: ConsoleLineRow[];
   console_truncated: boolean;
   error: string | null;
   stack: string | null;
@@ -93,6 +104,31 @@ export async function insertExecutions(q: Queryable, rows: ExecutionRow[]): Prom
      ON CONFLICT (id) DO NOTHING`,
     [JSON.stringify(rows.map(tuple))],
   );
+}
+
+/** Console lines to append to one execution's row (a waitUntil tail's, written after the row). */
+export interface ConsoleAppend {
+  appId: string;
+  id: string;
+  lines: ConsoleLineRow[];
+  truncated: boolean;
+}
+
+/**
+ * Appends each entry's lines to its execution's console (keyed by app id and
+ * id), in one statement for the whole batch like insertExecutions. Returns
+ * the ids it found.
+ */
+export async function appendExecutionConsoles(q: Queryable, appends: ConsoleAppend[]): Promise<string[]> {
+  if (appends.length === 0) return [];
+  const rows = await q.query<{ id: string }>(
+    `UPDATE executions e SET console = e.console || t.lines, console_truncated = e.console_truncated OR t.truncated
+     FROM (SELECT (r->>0)::uuid AS app_id, (r->>1)::uuid AS id, r->2 AS lines, (r->>3)::boolean AS truncated
+           FROM jsonb_array_elements($1::text::jsonb) AS r) AS t
+     WHERE e.app_id = t.app_id AND e.id = t.id RETURNING e.id`,
+    [JSON.stringify(appends.map((a) => [a.appId, a.id, a.lines, a.truncated]))],
+  );
+  return rows.map((r) => r.id);
 }
 
 export interface ExecutionCursor {

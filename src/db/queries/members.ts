@@ -1,6 +1,7 @@
 // Every statement that touches `app_members`.
-import type { AppRole, InstanceRole } from "../../roles.ts";
+import type { AppRole } from "../../roles.ts";
 import type { Queryable } from "../db.ts";
+import type { UserRow } from "./users.ts";
 
 export interface MemberRow {
   app_id: string;
@@ -11,12 +12,7 @@ export interface MemberRow {
 }
 
 /** A membership with its user's details, as the members list shows it. */
-export interface MemberDetail extends MemberRow {
-  username: string;
-  email: string | null;
-  instance_role: InstanceRole;
-  is_active: boolean;
-}
+export type MemberDetail = MemberRow & Pick<UserRow, "username" | "email" | "instance_role" | "is_active">;
 
 const COLUMNS = "app_id, user_id, role, created_at, updated_at";
 

@@ -1,7 +1,36 @@
 // Every statement that touches `routes` (STYLE §5).
 import type { Queryable } from "../db.ts";
-import type { RouteRow } from "../../services/route-index.ts";
-import type { RouteKey } from "../../services/route-patterns.ts";
+
+/** The methods the `routes.method` CHECK allows; ANY matches every verb. */
+export const ROUTE_METHODS = ["ANY", "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] as const;
+export type RouteMethod = (typeof ROUTE_METHODS)[number];
+export type HostKind = "any" | "strict" | "wildcard";
+export type PathKind = "exact" | "prefix" | "param";
+
+export interface RouteRow {
+  id: string;
+  app_id: string;
+  script_id: string;
+  method: RouteMethod;
+  host_kind: HostKind;
+  host: string;
+  path_kind: PathKind;
+  path: string;
+  created_at: string;
+}
+
+/** A normalised route (services/route-patterns.ts builds it): what is stored and what conflicts. */
+export interface RouteKey {
+  method: RouteMethod;
+  hostKind: HostKind;
+  /** '' for host kind any; lower-case host, or `*.suffix` for wildcard. */
+  host: string;
+  pathKind: PathKind;
+  /** Canonical (percent-encoded) path; prefix paths end in `/*`. */
+  path: string;
+  /** `path` with parameter names erased: the conflict key. */
+  pathShape: string;
+}
 
 const COLUMNS = "id, app_id, script_id, method, host_kind, host, path_kind, path, created_at";
 

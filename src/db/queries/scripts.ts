@@ -58,16 +58,8 @@ export async function listScripts(q: Queryable, appIds: "all" | string[]): Promi
   );
 }
 
-export interface NewScript {
-  name: string;
-  description: string;
-  kind: "endpoint" | "module";
-  source: string;
-  compiled: string;
-  imports: string[];
-  handlers: Record<string, boolean>;
-  limits: Record<string, number>;
-}
+/** What a caller supplies for a new script; the database fills in the rest. */
+export type NewScript = Pick<ScriptRow, "name" | "description" | "kind" | "source" | "compiled" | "imports" | "handlers" | "limits">;
 
 export async function insertScript(q: Queryable, appId: string, s: NewScript): Promise<ScriptRow> {
   const rows = await q.query<ScriptRow>(

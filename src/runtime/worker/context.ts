@@ -17,7 +17,9 @@ const makeCtx = (seq, ctxJson) => {
 const defaultExport = () => state.ns ? state.ns.default : undefined;
 const fetchHandler = () => {
   const d = defaultExport();
-  if (d && typeof d.fetch === "function") return (req, ctx) => d.fetch(req, ctx);
+  // ctx again as the third argument: Workers programs are written fetch(request, env, ctx)
+  // and call ctx.waitUntil on the third.
+  if (d && typeof d.fetch === "function") return (req, ctx) => d.fetch(req, ctx, ctx);
   if (state.serve) return state.serve;
   if (typeof d === "function") return d;
   return null;

@@ -8,14 +8,13 @@ import { BOOTSTRAP_JS } from "./bootstrap.ts";
 import { asLevel, type ConsoleBuffer } from "./console.ts";
 import type { InstallShims, ShimBridge, WireRequest, WireResponse } from "./shims/index.ts";
 import { describeError, ScriptFailure, shimFailure } from "./failures.ts";
-import { installModuleLoader, measure, wasmHeap } from "./runtime-support.ts";
+import { createMeter } from "./meter.ts";
+import { installModuleLoader, measure } from "./runtime-support.ts";
 import { createTimers, type TimerOwner } from "./timers.ts";
 
 export { ScriptFailure } from "./failures.ts";
 
 const MB = 1024 * 1024;
-/** Promise jobs run with no live invocation (a late fetch reply) get this much CPU per slice. */
-const ORPHAN_SLICE_MS = 50;
 /**
  * QuickJS frames also use the Bun worker thread's native stack, which Bun
  * does not let us size: past ~384 KB of QuickJS stack the host overflows
@@ -96,105 +95,18 @@ export function createShell(deps: SandboxDeps): Shell {
   let limits = null as unknown as Limits;
   let loaded = false;
 
-  // QuickJS's own malloc limit, in this build, refuses a single allocation
-  // larger than the limit but does not add allocations up (measured: 64 × 1 MB
-  // ArrayBuffers under a 16 MB limit all succeed). The runtime's real usage is
-  // checked here instead (≈1 µs): at every interrupt check and whenever the
-  // WASM heap grew during a slice.
-  const heap = wasmHeap(deps.qjs);
-  let memoryLimitBytes = Infinity;
-  const overMemory = (): boolean => {
-    const h = runtime.computeMemoryUsage();
-    const used = ctx.getProp(h, "memory_used_size");
-    const bytes = ctx.getNumber(used);
-    used.dispose();
-    h.dispose();
-    return bytes > memoryLimitBytes;
-  };
   const active = new Set<Invocation>();
-  let current: Invocation | null = null;
-  let sliceStart = 0;
-  let orphanStart = -1;
-  let orphanInv: Invocation | null = null;
   let corrupt = false;
   let retired = false;
   let disposed = false;
-  const oldest = (): Invocation | null => {
-    for (const inv of active) return inv;
-    return null;
-  };
-
-  // Budget checks run every few thousand QuickJS branches. Work entered through
-  // `enter` has an exact start; work a shim runs on its own (settling a fetch)
-  // is charged to the oldest live invocation from the first check on.
-  runtime.setInterruptHandler(() => {
-    const now = performance.now();
-    let inv = current;
-    let start = sliceStart;
-    if (!inv) {
-      if (orphanStart < 0) {
-        orphanStart = now;
-        orphanInv = oldest();
-        queueMicrotask(() => {
-          if (orphanInv) orphanInv.cpuUsed += performance.now() - orphanStart;
-          orphanStart = -1;
-          orphanInv = null;
-        });
-      }
-      inv = orphanInv;
-      start = orphanStart;
-      if (!inv) return now - start > ORPHAN_SLICE_MS;
-    }
-    if (now >= inv.deadline) {
-      inv.interrupted ??= "timeout";
+  const meter = createMeter({
+    qjs: deps.qjs, runtime, ctx, active,
+    stopped: () => {
       corrupt = true;
-      return true;
-    }
-    if (inv.cpuUsed + (now - start) > inv.limits.cpuMs) {
-      inv.interrupted ??= "budget_exceeded";
-      corrupt = true;
-      return true;
-    }
-    if (overMemory()) {
-      inv.interrupted ??= "memory";
-      corrupt = true;
-      return true;
-    }
-    return false;
+    },
+    fatal: deps.fatal,
   });
-
-  const enter = <T>(inv: Invocation | null, fn: () => T): T => {
-    const prev = current;
-    const prevStart = sliceStart;
-    const outer = inv !== null && inv !== prev;
-    const heapBefore = heap.byteLength;
-    if (outer) {
-      current = inv;
-      sliceStart = performance.now();
-    }
-    try {
-      return fn();
-    } catch (e) {
-      // A WASM trap or a host stack overflow mid-call (QuickJS exceptions come
-      // back as results): the shared WASM instance cannot be trusted again.
-      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
-        deps.fatal(e);
-        if (e instanceof RangeError) throw new ScriptFailure("script_error", "RangeError: Maximum call stack size exceeded (host stack)");
-      }
-      throw e;
-    } finally {
-      if (outer) {
-        inv.cpuUsed += performance.now() - sliceStart;
-        current = prev;
-        sliceStart = prevStart;
-      }
-      // The WASM heap grew during this slice: maybe this script's allocations.
-      if (inv && heap.byteLength !== heapBefore && !inv.interrupted && overMemory()) {
-        inv.interrupted = "memory";
-        corrupt = true;
-      }
-    }
-  };
+  const { enter } = meter;
 
   // Completions reported by the dispatcher (hostSettle), one outstanding per invocation.
   const settles = new Map<number, { inv: Invocation; resolve(h: QuickJSHandle): void; reject(f: ScriptFailure): void }>();
@@ -228,7 +140,7 @@ export function createShell(deps: SandboxDeps): Shell {
   // routing their pumps through `enter` keeps CPU accounting and budgets exact.
   const rawPump = runtime.executePendingJobs.bind(runtime);
   runtime.executePendingJobs = (max?: number | void) => {
-    const inv = current ?? oldest();
+    const inv = meter.owner();
     const r = enter(inv, () => rawPump(max));
     afterPump(inv, r);
     // The shim gets a clean result: failures were routed to their invocations.
@@ -240,7 +152,7 @@ export function createShell(deps: SandboxDeps): Shell {
   };
 
   const timers = createTimers<Invocation>(ctx, {
-    owner: () => current ?? oldest(),
+    owner: meter.owner,
     fire: (owner, fn) => {
       if (disposed || !active.has(owner)) return;
       const r = enter(owner, () => ctx.callFunction(fn, ctx.undefined));
@@ -253,12 +165,12 @@ export function createShell(deps: SandboxDeps): Shell {
   });
 
   const bridge: ShimBridge = deps.installShims(ctx, {
-    fetch: (request) => deps.fetch(current ?? oldest(), request),
+    fetch: (request) => deps.fetch(meter.owner(), request),
   });
 
   const host = ctx.newObject();
   const log = ctx.newFunction("log", (levelH, msgH) => {
-    const inv = current ?? oldest();
+    const inv = meter.owner();
     if (!inv || !inv.console.open) return;
     inv.console.push(asLevel(ctx.getString(levelH)), ctx.getString(msgH));
   });
@@ -443,8 +355,7 @@ export function createShell(deps: SandboxDeps): Shell {
       loaded = true;
       key = k;
       limits = l;
-      memoryLimitBytes = l.memoryMb * MB;
-      runtime.setMemoryLimit(memoryLimitBytes);
+      meter.setMemoryLimit(l.memoryMb * MB);
       runtime.setMaxStackSize(Math.min(l.stackKb, HOST_SAFE_STACK_KB) * 1024);
       installModuleLoader(runtime, script.bundle);
       // Evaluate the module on behalf of the first invocation: top-level code

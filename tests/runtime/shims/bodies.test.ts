@@ -1,16 +1,8 @@
 // Blob, File, FormData (urlencoded and multipart), streams and stream bodies.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSandbox, type Sandbox } from "./sandbox.ts";
+import { describe, expect, test } from "bun:test";
+import { sandboxForFile } from "./sandbox.ts";
 
-let sb: Sandbox;
-beforeAll(async () => { sb = await createSandbox(); });
-afterAll(() => sb.dispose());
-
-const same = async (body: string) => {
-  const [inSandbox, inBun] = await sb.both(body);
-  expect(inSandbox).toEqual(inBun);
-  return inSandbox;
-};
+const { sb, same } = await sandboxForFile();
 
 describe("Blob and File", () => {
   test("parts, size, type, slice, text, bytes", () =>

@@ -1,15 +1,7 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSandbox, type Sandbox } from "./sandbox.ts";
+import { describe, expect, test } from "bun:test";
+import { sandboxForFile } from "./sandbox.ts";
 
-let sb: Sandbox;
-beforeAll(async () => { sb = await createSandbox(); });
-afterAll(() => sb.dispose());
-
-const same = async (body: string) => {
-  const [inSandbox, inBun] = await sb.both(body);
-  expect(inSandbox).toEqual(inBun);
-  return inSandbox;
-};
+const { sb, same } = await sandboxForFile();
 
 /** Where Bun departs from the Fetch standard, the sandbox follows the standard (as Deno does). */
 const spec = async (body: string, expected: unknown) => expect(await sb.run(body)).toEqual(expected);

@@ -1,16 +1,8 @@
 // crypto: randomUUID, getRandomValues, subtle (digest, HMAC, AES-GCM, PBKDF2, HKDF, JWK).
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSandbox, type Sandbox } from "./sandbox.ts";
+import { describe, expect, test } from "bun:test";
+import { sandboxForFile } from "./sandbox.ts";
 
-let sb: Sandbox;
-beforeAll(async () => { sb = await createSandbox(); });
-afterAll(() => sb.dispose());
-
-const same = async (body: string) => {
-  const [inSandbox, inBun] = await sb.both(body);
-  expect(inSandbox).toEqual(inBun);
-  return inSandbox;
-};
+const { sb, same } = await sandboxForFile();
 const HEX = `const hex = (b) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");`;
 
 describe("crypto", () => {

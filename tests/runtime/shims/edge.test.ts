@@ -1,15 +1,8 @@
 // Edge cases across APIs: piping bodies, timers-backed signals, lazy globals.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSandbox, type Sandbox } from "./sandbox.ts";
+import { describe, expect, test } from "bun:test";
+import { createSandbox, sandboxForFile } from "./sandbox.ts";
 
-let sb: Sandbox;
-beforeAll(async () => { sb = await createSandbox(); });
-afterAll(() => sb.dispose());
-
-const same = async (body: string) => {
-  const [inSandbox, inBun] = await sb.both(body);
-  expect(inSandbox).toEqual(inBun);
-};
+const { sb, same } = await sandboxForFile();
 
 describe("edge cases", () => {
   test("a request body stream proxied into a response", () =>

@@ -1,22 +1,15 @@
 // fetch() through ShimHost.fetch to a real Bun.serve on 127.0.0.1.
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSandbox, loopbackFetch, startEchoServer, type Sandbox } from "./sandbox.ts";
+import { createSandbox, loopbackFetch, sandboxForFile, startEchoServer, type Sandbox } from "./sandbox.ts";
 
-let sb: Sandbox;
+const { sb, same } = await sandboxForFile();
 let server: ReturnType<typeof startEchoServer>;
 let base: string;
-beforeAll(async () => {
+beforeAll(() => {
   server = startEchoServer();
   base = `http://127.0.0.1:${server.port}`;
-  sb = await createSandbox();
 });
-afterAll(() => { sb.dispose(); server.stop(true); });
-
-const same = async (body: string) => {
-  const [inSandbox, inBun] = await sb.both(body);
-  expect(inSandbox).toEqual(inBun);
-  return inSandbox;
-};
+afterAll(() => server.stop(true));
 
 describe("fetch", () => {
   test("GET with headers and query", () =>

@@ -1,16 +1,8 @@
 // Events and abort, structuredClone, URLPattern, performance, DOMException.
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { createSandbox, type Sandbox } from "./sandbox.ts";
+import { describe, expect, test } from "bun:test";
+import { sandboxForFile } from "./sandbox.ts";
 
-let sb: Sandbox;
-beforeAll(async () => { sb = await createSandbox(); });
-afterAll(() => sb.dispose());
-
-const same = async (body: string) => {
-  const [inSandbox, inBun] = await sb.both(body);
-  expect(inSandbox).toEqual(inBun);
-  return inSandbox;
-};
+const { sb, same } = await sandboxForFile();
 
 describe("Event and EventTarget", () => {
   test("listeners, once, handleEvent objects, removal, preventDefault, stopImmediatePropagation", () =>

@@ -1,5 +1,6 @@
 // Test support: a real QuickJS context with the shims installed, and an
 // outbound fetch host that talks to a real Bun.serve on 127.0.0.1 (loopback only).
+import { afterAll, expect } from "bun:test";
 import type { QuickJSContext, QuickJSHandle } from "quickjs-emscripten-core";
 import { loadQuickJS, type QuickJSVariantName } from "../../../src/runtime/quickjs.ts";
 import { installShims, type ShimBridge, type ShimHost, type WireRequest, type WireResponse } from "../../../src/runtime/worker/shims/index.ts";
@@ -76,6 +77,22 @@ export async function createSandbox(opts: { variant?: QuickJSVariantName; host?:
       ctx.dispose();
     },
   };
+}
+
+/**
+ * The sandbox a whole test file shares (await it at the top of the file; it is
+ * disposed after the file's tests), and `same(body)`: runs `body` in the
+ * sandbox and in Bun, expects equal results and returns the sandbox's.
+ */
+export async function sandboxForFile(): Promise<{ sb: Sandbox; same(body: string): Promise<unknown> }> {
+  const sb = await createSandbox();
+  afterAll(() => sb.dispose());
+  const same = async (body: string) => {
+    const [inSandbox, inBun] = await sb.both(body);
+    expect(inSandbox).toEqual(inBun);
+    return inSandbox;
+  };
+  return { sb, same };
 }
 
 /** A loopback server for fetch tests. */
