@@ -20,7 +20,7 @@ const Env = z.object({
   PICLOUD_DATA_DIR: z.string().default("./picloud-data"),
   DATABASE_URL: z.string().optional(),
   /** PGlite's Postgres settings: small by default so a Pi idles near the WASM heap floor (DESIGN §1). */
-  PICLOUD_PGLITE_SHARED_BUFFERS: z.string().default("16MB"),
+  PICLOUD_PGLITE_SHARED_BUFFERS: z.string().default("8MB"),
   PICLOUD_PGLITE_WORK_MEM: z.string().default("2MB"),
   PICLOUD_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 

@@ -17,6 +17,8 @@ const ROOT = join(HERE, "..", "..");
 const { values } = parseArgs({ options: { runs: { type: "string", default: "3" }, idle: { type: "string", default: "5" } } });
 const RUNS = Number(values.runs);
 const IDLE_S = Number(values.idle);
+/** Extra flags for the serving `bun` (e.g. BENCH_BUN_ARGS=--smol), to compare. */
+const BUN_ARGS = (process.env.BENCH_BUN_ARGS ?? "").split(" ").filter(Boolean);
 const ENV = {
   ...process.env,
   PICLOUD_HOST: "127.0.0.1",
@@ -42,30 +44,34 @@ async function procMem(pid: number) {
   };
 }
 
-async function freePort(): Promise<number> {
-  const s = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-  const port = s.port!;
-  s.stop(true);
-  return port;
-}
-
 async function serveOnce(dataDir: string) {
-  const port = await freePort();
   const t0 = performance.now();
-  const proc = Bun.spawn(["bun", join(ROOT, "src", "main.ts"), "serve"], {
-    env: { ...ENV, PORT: String(port), PICLOUD_DATA_DIR: dataDir },
-    stdout: "ignore",
+  // Port 0, and the port read from the "listening on" line: a port picked in
+  // advance can be taken by another process on a shared box, whose /healthz
+  // would then answer for ours.
+  const proc = Bun.spawn(["bun", ...BUN_ARGS, join(ROOT, "src", "main.ts"), "serve"], {
+    env: { ...ENV, PORT: "0", PICLOUD_DATA_DIR: dataDir },
+    stdout: "pipe",
     stderr: "inherit",
   });
   try {
+    const reader = proc.stdout.getReader();
+    let out = "";
+    let url = "";
+    while (!url) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`picloud serve exited with ${await proc.exited} before listening`);
+      out += new TextDecoder().decode(value);
+      url = /listening on (http:\/\/\S+)/.exec(out)?.[1] ?? "";
+    }
+    reader.releaseLock();
     let healthyMs = NaN;
     while (performance.now() - t0 < 60_000) {
-      const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.ok, () => false);
+      const ok = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
       if (ok) {
         healthyMs = performance.now() - t0;
         break;
       }
-      if (proc.exitCode !== null) throw new Error(`picloud serve exited with ${proc.exitCode}`);
       await Bun.sleep(10);
     }
     if (Number.isNaN(healthyMs)) throw new Error("picloud serve did not become healthy in 60 s");
