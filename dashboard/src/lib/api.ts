@@ -21,6 +21,8 @@ export interface User {
   created_at?: string;
 }
 
+export interface MemberCandidate { id: string; username: string }
+
 export interface App {
   id: string;
   slug: string;
@@ -245,6 +247,9 @@ export const api = {
   },
   members: {
     list: (appId: string) => request<Member[]>("GET", `/apps/${enc(appId)}/members`),
+    /** Addable users whose username or email starts with q: `{id, username}` only (app admins may not list users). */
+    candidates: (appId: string, q: string) =>
+      request<MemberCandidate[]>("GET", `/apps/${enc(appId)}/member-candidates${qs({ q })}`),
     add: (appId: string, user_id: string, role: AppRole) => request<Member>("POST", `/apps/${enc(appId)}/members`, { user_id, role }),
     update: (appId: string, userId: string, role: AppRole) =>
       request<Member>("PATCH", `/apps/${enc(appId)}/members/${enc(userId)}`, { role }),
