@@ -42,6 +42,12 @@ export interface Limits {
   [key: string]: number | null | undefined;
 }
 
+/** GET /limits: what a script gets for a limit it leaves unset, and the most it may ask for. */
+export interface OperatorLimits {
+  defaults: Record<string, number>;
+  ceilings: Record<string, number>;
+}
+
 export interface Script {
   id: string;
   app_id: string;
@@ -245,6 +251,7 @@ export const api = {
     create: (appId: string, domain: string) => request<Domain>("POST", `/apps/${enc(appId)}/domains`, { domain }),
     remove: (appId: string, domainId: string) => request<void>("DELETE", `/apps/${enc(appId)}/domains/${enc(domainId)}`),
   },
+  limits: () => request<OperatorLimits>("GET", "/limits"),
   members: {
     list: (appId: string) => request<Member[]>("GET", `/apps/${enc(appId)}/members`),
     /** Addable users whose username or email starts with q: `{id, username}` only (app admins may not list users). */
