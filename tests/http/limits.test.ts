@@ -41,6 +41,7 @@ eachDriver((driver) => {
   test(`${driver}: the endpoint is in the OpenAPI document`, async () => {
     const spec = (await pic.api("GET", "/api/v1/openapi.json", undefined, { token: null })).body;
     expect(spec.paths[`${A}/limits`]?.get).toBeDefined();
-    expect(spec.paths[`${A}/apps/{id}/member-candidates`]?.get).toBeDefined();
+    const cands = spec.paths[`${A}/apps/{id}/member-candidates`]?.get;
+    expect(cands.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual(["path:id", "query:q"]);
   });
 });
