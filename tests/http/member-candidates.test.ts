@@ -84,6 +84,9 @@ eachDriver((driver) => {
       expect(res.status).toBe(422);
       expect(res.body.error.field).toBe("q");
     }
+    // A repeated q is bad input too: a 4xx, never a 500.
+    const twice = await pic.api("GET", `${A}/apps/${appId}/member-candidates?q=al&q=bo`, undefined, { token: tokens.boss });
+    expect(twice.status).toBe(422);
     const ok = await pic.api("GET", `${A}/apps/${appId}/member-candidates?q=${"a".repeat(64)}`, undefined, { token: tokens.boss });
     expect(ok.status).toBe(200);
   });

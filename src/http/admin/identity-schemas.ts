@@ -53,3 +53,6 @@ export const memberSchema = z.object({
 });
 /** What an app admin sees of a user they might add: no email (they may not be allowed to list users). */
 export const memberCandidateSchema = z.object({ id, username: z.string() });
+export const memberCandidatesQuery = z.object({
+  q: z.string().optional().describe("required: 1–64 characters, the start of a username or email (case-insensitive)"),
+});

@@ -3,7 +3,7 @@ import { Elysia } from "elysia";
 import type { Auth } from "../../auth/index.ts";
 import type { Members } from "../../services/members.ts";
 import { withPrincipal } from "../principal.ts";
-import { memberBody, memberCandidateSchema, memberPatchBody, memberSchema } from "./identity-schemas.ts";
+import { memberBody, memberCandidateSchema, memberCandidatesQuery, memberPatchBody, memberSchema } from "./identity-schemas.ts";
 
 export const membersRoutes = ({ auth, members }: { auth: Auth; members: Members }) =>
   new Elysia({ prefix: "/apps", detail: { tags: ["members"] } })
@@ -12,10 +12,11 @@ export const membersRoutes = ({ auth, members }: { auth: Auth; members: Members 
       response: { 200: memberSchema.array() }, detail: { summary: "An app's members with their user details" },
     })
     .get("/:id/member-candidates", ({ principal, params, query }) => members.candidates(principal, params.id, query.q), {
+      // q is checked by the service (422 naming `q`), so the schema only documents it.
+      query: memberCandidatesQuery,
       response: { 200: memberCandidateSchema.array() },
       detail: {
-        summary: "Up to 10 active instance members, not yet in the app, whose username or email starts with ?q= (1–64 characters); needs members:manage; answers id and username only",
-        parameters: [{ name: "q", in: "query", required: true, schema: { type: "string", minLength: 1, maxLength: 64 } }],
+        summary: "Up to 10 active instance members, not yet in the app, whose username or email starts with ?q=; needs members:manage; answers id and username only",
       },
     })
     .post("/:id/members", async ({ principal, params, body, set }) => {
