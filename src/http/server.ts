@@ -11,6 +11,7 @@ import { domainsRoutes } from "./admin/domains.ts";
 import { membersRoutes } from "./admin/members.ts";
 import { scriptsRoutes } from "./admin/scripts.ts";
 import { logsRoutes } from "./admin/logs.ts";
+import { limitsRoutes } from "./admin/limits.ts";
 import { routesRoutes } from "./admin/routes.ts";
 import { adminJsonBody } from "./body.ts";
 import { dashboardRoutes } from "./dashboard.ts";
@@ -30,7 +31,8 @@ export function createServer(services: Services) {
     .use(membersRoutes(services))
     .use(scriptsRoutes(services))
     .use(routesRoutes(services))
-    .use(logsRoutes(services));
+    .use(logsRoutes(services))
+    .use(limitsRoutes(services));
   const dataPlane = createDataPlane({ ...services, scripts: services.scriptCache });
 
   return new Elysia({ name: "picloud" })
