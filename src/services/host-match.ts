@@ -69,5 +69,12 @@ export function domainProblem(domain: string): string | null {
   if (labels.some((l) => !LABEL.test(l))) {
     return "each label must be 1–63 letters, digits or dashes, not starting or ending with a dash";
   }
+  // `*.com` would take every host under a top-level domain, and with it other
+  // apps' future names. Without a public-suffix list we refuse every single-label
+  // suffix; `*.localhost` stays allowed for development. (Two-label public
+  // suffixes such as `*.co.uk` are not recognised: the operator's judgement.)
+  if (wild && labels.length === 1 && rest !== "localhost") {
+    return `a wildcard needs at least two labels after "*." (as in *.example.com); *.${rest} would cover a whole top-level domain`;
+  }
   return null;
 }

@@ -17,6 +17,8 @@ export interface InvokeRequest {
   /** The caller's request id (`x-request-id`), else the execution id. */
   requestId?: string;
   triggerKind?: string;
+  /** The client's socket address, as the server saw it. */
+  remoteAddr?: { hostname: string; port: number };
 }
 
 export interface InvokeOutcome {
@@ -49,6 +51,7 @@ export function createInvoker({ runtime, executions, statusOf, log }: InvokerDep
           rest: req.rest,
           query: req.query,
           principal: req.principal,
+          remoteAddr: req.remoteAddr,
         });
       } catch (e) {
         // The runtime reports failures as values; a throw is a platform fault (500), never the script's.

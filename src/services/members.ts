@@ -6,9 +6,13 @@ import type { Db } from "../db/db.ts";
 import {
   deleteMember, findMember, listMembers, tryInsertMember, updateMemberRole, type MemberDetail,
 } from "../db/queries/members.ts";
-import { findUser } from "../db/queries/users.ts";
+import { findUser, searchMemberCandidates } from "../db/queries/users.ts";
 import { PicloudError, invalid, notFound } from "../errors.ts";
 import { objectBody } from "./object-body.ts";
+
+/** Longest accepted search prefix (a username is at most 64 characters). */
+export const CANDIDATE_QUERY_MAX = 64;
+const CANDIDATE_LIMIT = 10;
 
 function validateRole(v: unknown): AppRole {
   if (!isAppRole(v)) throw invalid("role", "must be viewer, editor or app_admin");
@@ -33,6 +37,19 @@ export function createMembers({ db, auth, resolveAppId }: {
   return {
     async list(principal: Principal | null, app: string): Promise<MemberDetail[]> {
       return listMembers(db, await appFor(principal, app, "members:read"));
+    },
+
+    /**
+     * Users an app admin may add: active instance members not yet in the app whose
+     * username or email starts with `q`. Lets an app admin who cannot list users
+     * (instance role member) find someone; answers `{id, username}` only, never emails.
+     */
+    async candidates(principal: Principal | null, app: string, q: unknown): Promise<{ id: string; username: string }[]> {
+      const appId = await appFor(principal, app, "members:manage");
+      if (typeof q !== "string" || q.trim() === "") throw invalid("q", "is required: the start of a username or email");
+      const prefix = q.trim();
+      if (prefix.length > CANDIDATE_QUERY_MAX) throw invalid("q", `at most ${CANDIDATE_QUERY_MAX} characters`);
+      return searchMemberCandidates(db, appId, prefix, CANDIDATE_LIMIT);
     },
 
     /** 201; 409 if already a member (promotion is PATCH); 422 for an unknown, inactive or non-member user. */

@@ -55,3 +55,10 @@ export function toRuntimeLimits(limits: ScriptLimits): Partial<Limits> {
   }
   return out;
 }
+
+/** The runtime's full `Limits` → the API spelling (every field present). */
+export function toApiLimits(limits: Limits): Record<LimitName, number> {
+  return Object.fromEntries(
+    Object.entries(LIMIT_FIELDS).map(([api, runtime]) => [api, limits[runtime]]),
+  ) as Record<LimitName, number>;
+}

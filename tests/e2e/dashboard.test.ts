@@ -232,6 +232,10 @@ const FIXED = `export default {
 
   test("script settings: a limit above the ceiling is refused inline", async () => {
     await page.getByRole("link", { name: "Settings" }).click();
+    // Placeholders and the "max" hints come from GET /limits (the operator's values).
+    const limits = (await pic.api("GET", "/api/v1/admin/limits")).body;
+    await page.locator("[data-ceiling=timeout_ms]").filter({ hasText: limits.ceilings.timeout_ms.toLocaleString("en-US") }).waitFor();
+    expect(await page.locator("input[data-limit=cpu_ms]").getAttribute("placeholder")).toBe(`default (${limits.defaults.cpu_ms})`);
     await page.locator("input[data-limit=timeout_ms]").fill("999999999");
     await page.getByRole("button", { name: "Save settings" }).click();
     await page.locator(".field .err").filter({ hasText: /ceiling/ }).waitFor();
@@ -253,7 +257,9 @@ const FIXED = `export default {
     await shot("13-users");
 
     await page.goto(`${base}/admin/apps/demo-app/members`);
-    await page.getByLabel("User", { exact: true }).selectOption({ label: "bob (bob@example.com)" });
+    // Search by email prefix; the suggestion shows the username only.
+    await page.getByLabel("User", { exact: true }).fill("bob@");
+    await page.getByRole("option").getByRole("button", { name: "bob", exact: true }).click();
     await page.getByLabel("Role").selectOption("editor");
     await page.getByRole("button", { name: "Add member" }).click();
     const row = page.getByTestId("member-row").filter({ hasText: "bob" });
@@ -340,6 +346,30 @@ const FIXED = `export default {
     await page.getByRole("link", { name: "Scripts" }).click();
     await page.getByRole("button", { name: "+ New script" }).waitFor();
     await shot("22-member-app-scripts");
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menuitem", { name: "Sign out" }).click();
+    await page.getByTestId("sign-in").waitFor();
+  }, 30_000);
+
+  test("an app admin who is an instance member finds and adds a user by search", async () => {
+    // Set up through the API as the owner: bob becomes app_admin of demo (renamed from demo-app), carol exists.
+    const apps = (await pic.api("GET", "/api/v1/admin/apps")).body as { id: string; slug: string }[];
+    const demo = apps.find((a) => a.slug === "demo")!;
+    const users = (await pic.api("GET", "/api/v1/admin/admins")).body as { id: string; username: string }[];
+    const bob = users.find((u) => u.username === "bob")!;
+    expect((await pic.api("PATCH", `/api/v1/admin/apps/${demo.id}/members/${bob.id}`, { role: "app_admin" })).status).toBe(200);
+    expect((await pic.api("POST", "/api/v1/admin/admins", { username: "carol", password: "carol-pass-1", email: "carol@example.com" })).status).toBe(201);
+
+    await page.getByLabel("Username").fill("bob");
+    await page.getByLabel("Password").fill(bobPassword);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("heading", { name: "Apps" }).waitFor();
+    await page.goto(`${base}/admin/apps/demo/members`);
+    await page.getByLabel("User", { exact: true }).fill("CAR");
+    await page.getByRole("option").getByRole("button", { name: "carol", exact: true }).click();
+    await page.getByRole("button", { name: "Add member" }).click();
+    await page.getByTestId("member-row").filter({ hasText: "carol" }).waitFor();
+    await shot("23-app-admin-member-search");
     await page.getByTestId("user-menu").click();
     await page.getByRole("menuitem", { name: "Sign out" }).click();
     await page.getByTestId("sign-in").waitFor();

@@ -361,11 +361,16 @@ eachDriver((driver) => {
       });
     });
 
-    // Compat gap (not fixed): Bun.serve adds `content-type: application/octet-stream` to a byte body
-    // that has none; Deno sends no content-type for `new Response(arrayBuffer)`.
-    test.todo("an ArrayBuffer body gets no content-type, as in Deno", async () => {
+    // Bun.serve adds `content-type: application/octet-stream` to a byte body that has none; the data
+    // plane sends such a body untyped, as Deno does for `new Response(arrayBuffer)`.
+    test("an ArrayBuffer body gets no content-type, as in Deno; a typed byte body keeps its type", async () => {
       const buffer = await hit(pic, "/body-types?kind=buffer");
+      expect(buffer.status).toBe(200);
       expect(buffer.headers.get("content-type")).toBeNull();
+      expect(await buffer.text()).toBe("raw bytes");
+      const typed = await hit(pic, "/binary");
+      expect(typed.headers.get("content-type")).toBe("application/octet-stream");
+      expect(new Uint8Array(await typed.arrayBuffer())).toEqual(Uint8Array.from({ length: 256 }, (_, i) => i));
     });
 
     // Compat gap (not fixed): QuickJS has no Intl; toLocaleString/Intl.* differ from Deno. Kept as a todo
@@ -478,10 +483,9 @@ eachDriver((driver) => {
       expect(background).toBeGreaterThan(0);
     });
 
-    // Compat gap (not fixed, data plane + runtime): Deno.serve handlers get PiCloud's ctx as their
-    // second argument, which has no `remoteAddr`; Deno passes ServeHandlerInfo with the client address.
-    test.todo("Deno.serve's handler gets info.remoteAddr", async () => {
-      const res = await hit(pic, "/whoami");
+    // Deno.serve handlers get ServeHandlerInfo's remoteAddr (the socket's peer) next to PiCloud's ctx fields.
+    test("Deno.serve's handler gets info.remoteAddr from the socket, not from X-Forwarded-For", async () => {
+      const res = await hit(pic, "/whoami", { headers: { "x-forwarded-for": "203.0.113.9" } });
       expect(res.status).toBe(200);
       expect(await res.json()).toEqual({ transport: "tcp", hostname: "127.0.0.1" });
     });

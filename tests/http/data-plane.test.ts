@@ -149,6 +149,38 @@ eachDriver((driver) => {
     expect((await call(pic, "localhost", "/healthz")).body).toBe("ok");
     expect((await call(pic, "localhost", "/anything/else")).body.script).toBe("dp-shadow");
   });
+
+  test(`${driver}: a byte body the script left untyped arrives whole with no content-type, whatever framing it claims`, async () => {
+    const s = await createScript(pic, "dp-untyped", `export default { fetch(req) {
+      const n = Number(new URL(req.url).searchParams.get("n"));
+      const bytes = new Uint8Array(n);
+      for (let i = 0; i < n; i++) bytes[i] = i % 251;
+      return new Response(bytes, { headers: { "content-length": "3", "transfer-encoding": "chunked", "x-ok": "1" } });
+    } };`);
+    for (const n of [10, 200_000]) {
+      const res = await fetch(`${pic.url}/api/v1/execute/${s.id}?n=${n}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBeNull();
+      expect(res.headers.get("x-ok")).toBe("1");
+      const got = new Uint8Array(await res.arrayBuffer());
+      expect(got.byteLength).toBe(n);
+      expect(got.every((b, i) => b === i % 251)).toBe(true);
+    }
+    const head = await fetch(`${pic.url}/api/v1/execute/${s.id}?n=10`, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-type")).toBeNull();
+    expect(await head.text()).toBe("");
+    // The connection still serves the next request.
+    expect((await fetch(`${pic.url}/api/v1/execute/${s.id}?n=5`)).status).toBe(200);
+  });
+
+  test(`${driver}: ctx.remoteAddr is the client's socket address, never X-Forwarded-For`, async () => {
+    const s = await createScript(pic, "dp-remote", `export default { fetch(req, ctx) { return Response.json(ctx.remoteAddr); } };`);
+    const res = await fetch(`${pic.url}/api/v1/execute/${s.id}`, { headers: { "x-forwarded-for": "203.0.113.9", forwarded: "for=203.0.113.9" } });
+    const addr = await res.json();
+    expect(addr).toMatchObject({ transport: "tcp", hostname: "127.0.0.1" });
+    expect(addr.port).toBeGreaterThan(0);
+  });
 });
 
 eachDriver((driver) => {

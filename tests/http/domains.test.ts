@@ -30,6 +30,18 @@ eachDriver((driver) => {
     expect((await pic.api("POST", `${A}/apps/default/domains`, {})).status).toBe(422);
   });
 
+  test(`${driver}: a wildcard over a bare TLD is 422 naming the field; *.localhost is allowed`, async () => {
+    for (const domain of ["*.com", "*.COM.", "*.local", "*.test"]) {
+      const res = await pic.api("POST", `${A}/apps/default/domains`, { domain });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: "invalid_request", field: "domain" });
+      expect(res.body.error.message).toContain("top-level domain");
+    }
+    const local = await pic.api("POST", `${A}/apps/default/domains`, { domain: "*.localhost" });
+    expect(local.status).toBe(201);
+    expect((await pic.api("DELETE", `${A}/apps/default/domains/${local.body.id}`)).status).toBe(204);
+  });
+
   test(`${driver}: a claim held by another app is a 409 naming that app; the same app's duplicate too`, async () => {
     const a = (await pic.api("POST", `${A}/apps`, { slug: "owner-a" })).body;
     const b = (await pic.api("POST", `${A}/apps`, { slug: "owner-b" })).body;

@@ -54,6 +54,36 @@ describe("handler forms", () => {
     expect(text(await rt.invoke(s, http(), ctx()))).toBe("opts");
   });
 
+  test("Deno.serve's handler gets info.remoteAddr from the invocation context, and info.completed settles", async () => {
+    const s = script(`
+      let completions = 0;
+      Deno.serve(async (req, info) => {
+        if (new URL(req.url).pathname === "/count") return Response.json({ completions });
+        info.completed.then(() => { completions++; console.log("completed"); });
+        return Response.json({ addr: info.remoteAddr ?? null, frozen: Object.isFrozen(info.remoteAddr ?? {}), params: info.params });
+      });`);
+    const r = await rt.invoke(s, http(), ctx({ params: { id: "7" }, remoteAddr: { hostname: "127.0.0.1", port: 40123 } }));
+    expect(json(r)).toEqual({ addr: { transport: "tcp", hostname: "127.0.0.1", port: 40123 }, frozen: true, params: { id: "7" } });
+    expect(r.console.map((l) => l.message)).toContain("completed");
+    expect(json(await rt.invoke(s, http({ url: "http://localhost/count" }), ctx()))).toEqual({ completions: 1 });
+    // No socket address (e.g. an internal call): remoteAddr is absent rather than invented.
+    expect(json(await rt.invoke(s, http(), ctx())).addr).toBeNull();
+  });
+
+  test("a Deno.serve handler that fails leaves info.completed pending: no callback runs in a later invocation", async () => {
+    const s = script(`
+      let seen = "none";
+      Deno.serve((req, info) => {
+        if (req.method === "GET") return new Response(seen);
+        info.completed.then(() => { seen = "resolved"; }, (e) => { seen = "rejected: " + e.message; });
+        throw new Error("boom");
+      });`);
+    const r = await rt.invoke(s, http({ method: "POST" }), ctx());
+    expect(r.ok).toBe(false);
+    expect(text(await rt.invoke(s, http(), ctx()))).toBe("none");
+    expect(text(await rt.invoke(s, http(), ctx()))).toBe("none");
+  });
+
   test("Deno.serve({ handler })", async () => {
     const s = script(`Deno.serve({ handler: () => new Response("obj") });`);
     expect(text(await rt.invoke(s, http(), ctx()))).toBe("obj");

@@ -36,3 +36,8 @@ test("domain validation", () => {
   for (const ok of ["example.com", "*.example.com", "localhost", "a-b.c0.io", "127.0.0.1"]) expect(domainProblem(ok)).toBeNull();
   for (const bad of ["", "*", "*.", "a..b", "-a.com", "a_b.com", "a.*.com", "**.com"]) expect(domainProblem(bad)).not.toBeNull();
 });
+
+test("a wildcard over a single label is refused, except *.localhost", () => {
+  for (const bad of ["*.com", "*.local", "*.test", "*.io"]) expect(domainProblem(bad)).toContain("top-level domain");
+  for (const ok of ["*.localhost", "*.example.com", "*.co.uk", "*.a.test", "com", "local"]) expect(domainProblem(ok)).toBeNull();
+});

@@ -21,6 +21,8 @@ export interface User {
   created_at?: string;
 }
 
+export interface MemberCandidate { id: string; username: string }
+
 export interface App {
   id: string;
   slug: string;
@@ -38,6 +40,12 @@ export interface Limits {
   cpu_ms?: number | null;
   memory_mb?: number | null;
   [key: string]: number | null | undefined;
+}
+
+/** GET /limits: what a script gets for a limit it leaves unset, and the most it may ask for. */
+export interface OperatorLimits {
+  defaults: Record<string, number>;
+  ceilings: Record<string, number>;
 }
 
 export interface Script {
@@ -243,8 +251,12 @@ export const api = {
     create: (appId: string, domain: string) => request<Domain>("POST", `/apps/${enc(appId)}/domains`, { domain }),
     remove: (appId: string, domainId: string) => request<void>("DELETE", `/apps/${enc(appId)}/domains/${enc(domainId)}`),
   },
+  limits: () => request<OperatorLimits>("GET", "/limits"),
   members: {
     list: (appId: string) => request<Member[]>("GET", `/apps/${enc(appId)}/members`),
+    /** Addable users whose username or email starts with q: `{id, username}` only (app admins may not list users). */
+    candidates: (appId: string, q: string) =>
+      request<MemberCandidate[]>("GET", `/apps/${enc(appId)}/member-candidates${qs({ q })}`),
     add: (appId: string, user_id: string, role: AppRole) => request<Member>("POST", `/apps/${enc(appId)}/members`, { user_id, role }),
     update: (appId: string, userId: string, role: AppRole) =>
       request<Member>("PATCH", `/apps/${enc(appId)}/members/${enc(userId)}`, { role }),

@@ -101,3 +101,25 @@ export async function lockActiveOwners(q: Queryable): Promise<string[]> {
   );
   return rows.map((r) => r.id);
 }
+
+/**
+ * Up to `limit` active instance members, not yet in the app, whose username or
+ * email starts with `prefix` (case-insensitive; LIKE wildcards in it are literal).
+ * Only id and username come back: the caller may not be allowed to see emails.
+ */
+export async function searchMemberCandidates(
+  q: Queryable,
+  appId: string,
+  prefix: string,
+  limit: number,
+): Promise<{ id: string; username: string }[]> {
+  const pattern = prefix.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`) + "%";
+  return q.query<{ id: string; username: string }>(
+    `SELECT u.id, u.username FROM users u
+      WHERE u.is_active AND u.instance_role = 'member'
+        AND (lower(u.username) LIKE $2 ESCAPE '\\' OR lower(coalesce(u.email, '')) LIKE $2 ESCAPE '\\')
+        AND NOT EXISTS (SELECT 1 FROM app_members m WHERE m.app_id = $1 AND m.user_id = u.id)
+      ORDER BY lower(u.username) LIMIT $3`,
+    [appId, pattern, limit],
+  );
+}

@@ -51,3 +51,8 @@ export const memberSchema = z.object({
   app_id: id, user_id: id, role: appRole, created_at: timestamp, updated_at: timestamp,
   username: z.string(), email: z.string().nullable(), instance_role: instanceRole, is_active: z.boolean(),
 });
+/** What an app admin sees of a user they might add: no email (they may not be allowed to list users). */
+export const memberCandidateSchema = z.object({ id, username: z.string() });
+export const memberCandidatesQuery = z.object({
+  q: z.string().optional().describe("required: 1–64 characters, the start of a username or email (case-insensitive)"),
+});

@@ -3,13 +3,21 @@ import { Elysia } from "elysia";
 import type { Auth } from "../../auth/index.ts";
 import type { Members } from "../../services/members.ts";
 import { withPrincipal } from "../principal.ts";
-import { memberBody, memberPatchBody, memberSchema } from "./identity-schemas.ts";
+import { memberBody, memberCandidateSchema, memberCandidatesQuery, memberPatchBody, memberSchema } from "./identity-schemas.ts";
 
 export const membersRoutes = ({ auth, members }: { auth: Auth; members: Members }) =>
   new Elysia({ prefix: "/apps", detail: { tags: ["members"] } })
     .use(withPrincipal(auth))
     .get("/:id/members", ({ principal, params }) => members.list(principal, params.id), {
       response: { 200: memberSchema.array() }, detail: { summary: "An app's members with their user details" },
+    })
+    .get("/:id/member-candidates", ({ principal, params, query }) => members.candidates(principal, params.id, query.q), {
+      // q is checked by the service (422 naming `q`), so the schema only documents it.
+      query: memberCandidatesQuery,
+      response: { 200: memberCandidateSchema.array() },
+      detail: {
+        summary: "Up to 10 active instance members, not yet in the app, whose username or email starts with ?q=; needs members:manage; answers id and username only",
+      },
     })
     .post("/:id/members", async ({ principal, params, body, set }) => {
       const member = await members.add(principal, params.id, body);

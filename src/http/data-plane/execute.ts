@@ -2,13 +2,13 @@
 // route needed. Whatever follows the id becomes `ctx.rest`.
 import type { ScriptCache } from "../../services/script-cache.ts";
 import { safeDecode } from "../../services/route-patterns.ts";
-import { errorResponse } from "./request.ts";
+import { errorResponse, type RemoteAddr } from "./request.ts";
 import type { HttpRunner } from "./run.ts";
 
 export const EXECUTE_PREFIX = "/api/v1/execute/";
 
 export function createExecute({ scripts, run }: { scripts: ScriptCache; run: HttpRunner }) {
-  return async function handleExecute(request: Request, path: string): Promise<Response> {
+  return async function handleExecute(request: Request, path: string, remote?: RemoteAddr | null): Promise<Response> {
     const tail = path.slice(EXECUTE_PREFIX.length);
     const slash = tail.indexOf("/");
     const scriptId = slash < 0 ? tail : tail.slice(0, slash);
@@ -16,6 +16,6 @@ export function createExecute({ scripts, run }: { scripts: ScriptCache; run: Htt
     const script = await scripts.get(scriptId);
     // Modules are imported, never invoked (DESIGN §3): as absent as an unknown id.
     if (!script || script.kind !== "endpoint") return errorResponse("not_found", "script not found");
-    return run(request, script, {}, rest);
+    return run(request, script, {}, rest, remote);
   };
 }

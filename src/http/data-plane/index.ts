@@ -7,7 +7,7 @@ import type { Invoker } from "../../services/invoke.ts";
 import type { RouteTable } from "../../services/route-table.ts";
 import type { ScriptCache } from "../../services/script-cache.ts";
 import { EXECUTE_PREFIX, createExecute } from "./execute.ts";
-import { errorResponse, pathOf } from "./request.ts";
+import { errorResponse, pathOf, type RemoteAddr } from "./request.ts";
 import { createHttpRunner } from "./run.ts";
 import { createUserRoutes } from "./user-routes.ts";
 
@@ -48,12 +48,15 @@ export function createDataPlane(deps: DataPlaneDeps) {
     });
 
   return {
-    /** A Response for data-plane requests; null for the platform's own paths (the caller hands those to Elysia). */
-    handle(request: Request): Promise<Response> | null {
+    /**
+     * A Response for data-plane requests; null for the platform's own paths (the caller hands those to Elysia).
+     * `remote` is the client's socket address (Bun's `server.requestIP`), never a forwarded header.
+     */
+    handle(request: Request, remote?: RemoteAddr | null): Promise<Response> | null {
       const path = pathOf(request.url);
-      if (path.startsWith(EXECUTE_PREFIX)) return guard(execute(request, path));
+      if (path.startsWith(EXECUTE_PREFIX)) return guard(execute(request, path, remote));
       if (isPlatformPath(path)) return null;
-      return guard(userRoutes(request));
+      return guard(userRoutes(request, remote));
     },
   };
 }

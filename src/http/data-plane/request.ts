@@ -7,6 +7,12 @@ import { type ErrorCode, PicloudError } from "../../errors.ts";
 import type { HttpInput, InvokeResult, PrincipalInfo } from "../../runtime/types.ts";
 import { STATUS, errorBody } from "../errors.ts";
 
+/** The client's socket address as Bun's `server.requestIP(request)` reports it. */
+export interface RemoteAddr {
+  address: string;
+  port: number;
+}
+
 /** The path of a full request URL, without query: cheaper than `new URL` on the hot path. */
 export function pathOf(url: string): string {
   const start = url.indexOf("/", url.indexOf("//") + 2);
@@ -109,6 +115,16 @@ export function errorResponse(
   });
 }
 
+/** A byte stream of one chunk: how an untyped body reaches the socket without a content-type. */
+function oneChunk(bytes: Uint8Array<ArrayBuffer>): ReadableStream<Uint8Array> {
+  return new ReadableStream({
+    start(controller) {
+      controller.enqueue(bytes);
+      controller.close();
+    },
+  });
+}
+
 /** The runtime's result → the HTTP answer (DESIGN §4); `stack` only when the caller may see it. */
 export function toResponse(result: InvokeResult, executionId: string, showStack: boolean): Response {
   if (result.ok) {
@@ -121,7 +137,13 @@ export function toResponse(result: InvokeResult, executionId: string, showStack:
     }
     headers.set(EXECUTION_HEADER, executionId);
     const empty = result.status === 204 || result.status === 304 || result.body.byteLength === 0;
-    return new Response(empty ? null : (result.body as Uint8Array<ArrayBuffer>), { status: result.status, headers });
+    if (empty) return new Response(null, { status: result.status, headers });
+    const body = result.body as Uint8Array<ArrayBuffer>;
+    if (headers.has("content-type")) return new Response(body, { status: result.status, headers });
+    // Bun.serve writes `content-type: application/octet-stream` for a byte body without one
+    // (oven-sh/bun#21193); Deno and the Fetch spec send none. A stream body is the one Bun leaves
+    // untyped; it goes out chunked instead of with a Content-Length.
+    return new Response(oneChunk(body), { status: result.status, headers });
   }
   const details: Record<string, unknown> = { execution_id: executionId };
   if (showStack && result.stack) details.stack = result.stack;

@@ -5,7 +5,7 @@ import { PicloudError } from "../../errors.ts";
 import type { Logger } from "../../log.ts";
 import type { Invoker } from "../../services/invoke.ts";
 import type { CachedScript } from "../../services/script-cache.ts";
-import { EXECUTION_HEADER, errorResponse, hasCredentials, principalInfo, queryOf, toHttpInput, toResponse } from "./request.ts";
+import { type RemoteAddr, EXECUTION_HEADER, errorResponse, hasCredentials, principalInfo, queryOf, toHttpInput, toResponse } from "./request.ts";
 
 export interface HttpRunnerDeps {
   invoker: Invoker;
@@ -40,6 +40,7 @@ export function createHttpRunner({ invoker, auth, log }: HttpRunnerDeps) {
     script: CachedScript,
     params: Record<string, string>,
     rest: string | null,
+    remote?: RemoteAddr | null,
   ): Promise<Response> {
     const principal = await principalOf(request);
     let input;
@@ -59,6 +60,7 @@ export function createHttpRunner({ invoker, auth, log }: HttpRunnerDeps) {
       query: queryOf(request.url),
       principal: principal && principalInfo(principal),
       requestId: request.headers.get("x-request-id") ?? undefined,
+      remoteAddr: remote ? { hostname: remote.address, port: remote.port } : undefined,
     });
     const showStack = !result.ok && result.code === "script_error" && (await mayseeStack(principal, script.spec.app.id));
     return toResponse(result, executionId, showStack);

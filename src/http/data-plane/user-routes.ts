@@ -3,11 +3,11 @@
 import type { RouteTable } from "../../services/route-table.ts";
 import type { ScriptCache } from "../../services/script-cache.ts";
 import { hostOf } from "../../services/route-patterns.ts";
-import { errorResponse, pathOf } from "./request.ts";
+import { errorResponse, pathOf, type RemoteAddr } from "./request.ts";
 import type { HttpRunner } from "./run.ts";
 
 export function createUserRoutes({ routeTable, scripts, run }: { routeTable: RouteTable; scripts: ScriptCache; run: HttpRunner }) {
-  return async function handleUserRoute(request: Request): Promise<Response> {
+  return async function handleUserRoute(request: Request, remote?: RemoteAddr | null): Promise<Response> {
     const host = hostOf(request.headers.get("host"));
     const path = pathOf(request.url);
     let appId = routeTable.resolveApp(host);
@@ -23,6 +23,6 @@ export function createUserRoutes({ routeTable, scripts, run }: { routeTable: Rou
     const script = await scripts.get(match.route.script_id);
     // A script turned into a module after it was bound is imported, never invoked (DESIGN §3).
     if (!script || script.kind !== "endpoint") return errorResponse("not_found", `no route for ${request.method} ${path}`, { method: request.method, path });
-    return run(request, script, match.params, match.rest);
+    return run(request, script, match.params, match.rest, remote);
   };
 }

@@ -5,8 +5,12 @@
 // `allSettled` and the host hooks are in scope.
 export const CONTEXT_JS = `
 const waits = new Map();
+const PromiseCtor = Promise;
+const noop = () => {};
 const makeCtx = (seq, ctxJson) => {
   const ctx = parse(ctxJson);
+  // Deno's ServeHandlerInfo.remoteAddr shape (Deno.NetAddr); the host took it from the socket.
+  if (ctx.remoteAddr) ctx.remoteAddr = freeze({ transport: "tcp", hostname: ctx.remoteAddr.hostname, port: ctx.remoteAddr.port });
   ctx.waitUntil = function waitUntil(p) {
     let list = waits.get(seq);
     if (!list) { list = []; waits.set(seq, list); hostWaitUntil(seq); }
@@ -46,7 +50,27 @@ return {
     const ctx = makeCtx(seq, ctxJson);
     const h = fetchHandler();
     if (!h) throw new TypeError("this script has no fetch handler: export default { fetch(request, ctx) } or call Deno.serve(handler)");
-    return h(request, ctx);
+    if (h !== state.serve) return h(request, ctx);
+    // Deno.serve's info.completed resolves with the handler's answer (PiCloud sends it when the
+    // invocation ends). Made on first read, so handlers that never look cost no promise jobs. A
+    // failed handler leaves it pending: rejecting it would run the script's callbacks later, during
+    // another invocation.
+    let completed = null, done = null, returned = false, out;
+    const chain = () => { thenOf(thenOf(resolved, () => out), () => done(), noop); };
+    Object.defineProperty(ctx, "completed", {
+      enumerable: true,
+      get() {
+        if (!completed) {
+          completed = new PromiseCtor((res) => { done = res; });
+          if (returned) chain();
+        }
+        return completed;
+      },
+    });
+    out = h(request, ctx);
+    returned = true;
+    if (completed) chain();
+    return out;
   },
   event(seq, ctxJson) { report(seq, event(seq, ctxJson)); },
   tail(seq) { report(seq, tail(seq)); },

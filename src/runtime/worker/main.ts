@@ -30,11 +30,18 @@ const payloads = new LRUCache<string, ScriptPayload>({
   sizeCalculation: (p) => Math.max(1, p.code.length + (p.bundle ? JSON.stringify(p.bundle).length : 0)),
 });
 
-// Replies are batched per turn of the event loop: one postMessage for all
-// results that became ready together (DESIGN §2).
+// Replies are batched: one postMessage for all results that became ready
+// together (DESIGN §2). While other invocations are still computing, the flush
+// waits for the end of this event-loop turn so their answers join it; the last
+// one out flushes at once (no added latency for a lone request).
 let outbox: FromWorker[] = [];
+/** Invocations started and not yet answered (or sent back as missing). */
+let computing = 0;
 const send = (msg: FromWorker) => {
-  if (outbox.length === 0) queueMicrotask(flush);
+  if (outbox.length === 0) {
+    if (computing > 0) setImmediate(flush);
+    else queueMicrotask(flush);
+  }
   outbox.push(msg);
 };
 function flush() {
@@ -120,11 +127,26 @@ async function sandboxFor(key: string, script: ScriptPayload, limits: Limits, in
 }
 
 async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
+  computing++;
+  let counted = true;
+  const done = () => {
+    if (counted) computing--;
+    counted = false;
+  };
+  try {
+    await run(msg, done);
+  } finally {
+    done();
+  }
+}
+
+async function run(msg: Extract<ToWorker, { t: "inv" }>, done: () => void) {
   const { id, key, limits, input } = msg;
   const script = msg.script ?? payloads.get(key);
   if (msg.script) payloads.set(key, msg.script);
   const warmHit = warm!.get(key);
   if (!script && !(warmHit && !warmHit.corrupt)) {
+    done();
     send({ t: "missing", id });
     return;
   }
@@ -148,6 +170,7 @@ async function invoke(msg: Extract<ToWorker, { t: "inv" }>) {
     answered = true;
     openTail = inv.hasTail;
     answeredLines = inv.console.lines.length;
+    done();
     send({ t: "res", id, result, ended: !openTail, warm: warm!.size });
   };
   const fail = (code: InvokeFailure["code"], message: string, stack?: string) =>
