@@ -132,14 +132,21 @@ export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): Picl
       // Refuse at once rather than queue: a Pi under load must shed work it
       // cannot finish (DESIGN §4). The HTTP layer answers 503 + Retry-After: 1.
       if (!gate.tryAcquire()) return failure("gate_full", "too many executions in progress; retry shortly");
+      let held = false;
       try {
-        return await run(script, input, ctx, limitsOf(script.limits));
+        const result = await run(script, input, ctx, limitsOf(script.limits));
+        // A streamed body keeps its slot until the stream ends (streamEnd never rejects).
+        if (result.ok && result.streamEnd) {
+          held = true;
+          void result.streamEnd.then(() => gate.release());
+        }
+        return result;
       } catch (e) {
         if (e instanceof PicloudError) return failure(e.code, e.message);
         log.error("runtime invoke failed", { script: script.id, cause: e });
         return failure("internal", "runtime fault");
       } finally {
-        gate.release();
+        if (!held) gate.release();
       }
     },
 

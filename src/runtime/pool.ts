@@ -7,7 +7,7 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
 import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
-import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller } from "./types.ts";
+import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller, StreamEnd } from "./types.ts";
 
 /**
  * The worker entry. From a checkout: the .ts file next to this one. In a
@@ -54,7 +54,19 @@ interface Pending {
   rpc: RpcState;
   answered: boolean;
   resolve(result: InvokeResult): void;
+  /** A streamed body still open toward the client. */
+  stream?: OpenStream;
 }
+
+interface OpenStream {
+  controller: ReadableStreamDefaultController<Uint8Array>;
+  /** Credits the consumer is owed back to the worker once its queue drains. */
+  owed: number;
+  end(e: StreamEnd): void;
+}
+
+/** Chunks queued on the main thread before credits stop flowing back (the worker holds 8 more). */
+const STREAM_QUEUE = 4;
 
 interface Slot {
   index: number;
@@ -157,7 +169,24 @@ export function createPool(opts: PoolOptions) {
         if (!p || p.answered) return;
         p.answered = true;
         if (msg.ended) drop(slot, p);
+        if (msg.stream && msg.result.ok) {
+          p.resolve(openStream(slot, p, msg.result));
+          return;
+        }
         p.resolve(msg.result);
+        return;
+      }
+      case "chunk": {
+        const st = slot.pending.get(msg.id)?.stream;
+        if (!st) return;
+        st.controller.enqueue(msg.bytes);
+        if ((st.controller.desiredSize ?? 0) > 0) post(slot, { t: "pull", id: msg.id, n: 1 });
+        else st.owed++;
+        return;
+      }
+      case "stream_end": {
+        const p = slot.pending.get(msg.id);
+        if (p?.stream) endStream(p, msg.end);
         return;
       }
       case "end": {
@@ -213,7 +242,49 @@ export function createPool(opts: PoolOptions) {
   const drop = (slot: Slot, p: Pending) => {
     slot.pending.delete(p.id);
     endRpcState(p.rpc);
+    if (p.stream) endStream(p, { ...failure("internal", "the script's sandbox host stopped the stream"), size: 0 });
   };
+
+  /** The answer of a streamed invocation: its body is a ReadableStream fed by chunk messages. */
+  function openStream(slot: Slot, p: Pending, head: Extract<InvokeResult, { ok: true }>): InvokeResult {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    let settle!: (e: StreamEnd) => void;
+    const streamEnd = new Promise<StreamEnd>((resolve) => (settle = resolve));
+    const body = new ReadableStream<Uint8Array>(
+      {
+        start(c) {
+          controller = c;
+        },
+        pull() {
+          const st = p.stream;
+          if (st && st.owed > 0) {
+            post(slot, { t: "pull", id: p.id, n: st.owed });
+            st.owed = 0;
+          }
+        },
+        cancel() {
+          if (p.stream) post(slot, { t: "cancel", id: p.id });
+        },
+      },
+      { highWaterMark: STREAM_QUEUE, size: () => 1 },
+    );
+    p.stream = {
+      controller,
+      owed: 0,
+      end(e) {
+        p.stream = undefined;
+        try {
+          if (e.ok) controller.close();
+          else controller.error(new Error(e.message));
+        } catch {
+          // The consumer cancelled: nothing to close.
+        }
+        settle(e);
+      },
+    };
+    return { ...head, bodyStream: body, streamEnd };
+  }
+  const endStream = (p: Pending, e: StreamEnd) => p.stream?.end(e);
 
   /** Terminate a worker, end its calls, start a fresh one in its place. */
   function replace(slot: Slot, reason: string) {
@@ -223,6 +294,7 @@ export function createPool(opts: PoolOptions) {
     const now = performance.now();
     for (const p of slot.pending.values()) {
       endRpcState(p.rpc);
+      endStream(p, { ...failure("internal", `the script's sandbox host failed (${reason})`), size: 0 });
       if (p.answered) continue;
       p.answered = true;
       p.resolve(

@@ -1,7 +1,7 @@
 // Messages between the pool (main thread) and a sandbox host (worker). Every
 // postMessage carries an array of these so several invocations in flight share
 // one message each way (DESIGN §2 hot-path budget).
-import type { ConsoleLine, InvocationContext, InvokeInput, InvokeResult, Limits } from "./types.ts";
+import type { ConsoleLine, InvocationContext, InvokeInput, InvokeResult, Limits, StreamEnd } from "./types.ts";
 
 /** Modules a script imports, resolved on the main thread before the first call of a version. */
 export interface ModuleBundle {
@@ -49,6 +49,10 @@ export type ToWorker =
   | { t: "rpc_res"; cid: number; ok: true; value: unknown }
   | { t: "rpc_res"; cid: number; ok: false; message: string }
   | { t: "describe"; id: number; key: string; script: ScriptPayload; limits: Limits; ctx: string }
+  /** Credit for `n` more chunks of a streamed body (backpressure). */
+  | { t: "pull"; id: number; n: number }
+  /** The client went away: cancel the streamed body in the sandbox. */
+  | { t: "cancel"; id: number }
   /** Test hook: block the worker's thread, as a wedged host would. */
   | { t: "hang"; ms: number };
 
@@ -62,7 +66,11 @@ export interface ScriptDescription {
 export type FromWorker =
   | { t: "ready" }
   /** The invocation's answer; `ended` when nothing of it runs on (no waitUntil tail). */
-  | { t: "res"; id: number; result: InvokeResult; ended: boolean; warm: number }
+  | { t: "res"; id: number; result: InvokeResult; ended: boolean; warm: number; /** The body follows as chunk messages. */ stream?: true }
+  /** A chunk of a streamed body; the worker sends at most its credits ahead. */
+  | { t: "chunk"; id: number; bytes: Uint8Array }
+  /** A streamed body ended (the invocation may still run a waitUntil tail, ending with "end"). */
+  | { t: "stream_end"; id: number; end: StreamEnd }
   /** The waitUntil tail of an invocation finished; its RPC identity may be dropped. `console`: lines written after the answer. */
   | { t: "end"; id: number; console: ConsoleLine[]; consoleTruncated: boolean }
   /** The worker no longer holds this script's code; send it again. */

@@ -111,8 +111,22 @@ export interface InvokeSuccess extends InvokeStats {
   ok: true;
   status: number;
   headers: [string, string][];
+  /** The whole body; empty when `bodyStream` is set. */
   body: Uint8Array;
+  /**
+   * Set when the handler's body is a ReadableStream: the head is final, the bytes arrive
+   * here as the script enqueues them. Cancelling it cancels the script's stream.
+   */
+  bodyStream?: ReadableStream<Uint8Array>;
+  /** With `bodyStream`: settles (never rejects) when the stream ends; the invocation's final facts. */
+  streamEnd?: Promise<StreamEnd>;
 }
+
+/** How a streamed body ended. A failure after the head cannot change the status: the stream errors instead. */
+export type StreamEnd = Omit<InvokeStats, "cold"> & { size: number } & (
+  | { ok: true; /** The client went away before the end. */ cancelled: boolean }
+  | { ok: false; code: ErrorCode; message: string; stack?: string }
+);
 
 export interface InvokeFailure extends InvokeStats {
   ok: false;

@@ -67,6 +67,36 @@ export function createInvoker({ runtime, executions, statusOf, log }: InvokerDep
         };
         log.error("runtime invoke threw", { script: spec.id, cause: e });
       }
+      if (result.ok && result.streamEnd) {
+        // A streamed body: the row is written when the stream ends, with its final size and outcome.
+        const head = result;
+        void result.streamEnd.then((end) =>
+          executions.record({
+            id: executionId,
+            app_id: spec.app.id,
+            script_id: spec.id,
+            script_version: spec.version,
+            trigger_kind: req.triggerKind ?? "http",
+            status: end.ok ? "ok" : end.code,
+            // The status line went out before the stream failed; that is what the client saw.
+            http_status: head.status,
+            duration_ms: end.durationMs,
+            cpu_ms: end.cpuMs,
+            request_method: req.input.method,
+            request_url: req.input.url,
+            request_size: req.input.body?.byteLength ?? 0,
+            response_size: end.size,
+            console: end.console,
+            console_truncated: end.consoleTruncated,
+            error: end.ok ? null : end.message,
+            stack: end.ok ? null : (end.stack ?? null),
+            root_execution_id: executionId,
+            trigger_depth: 0,
+            created_at: createdAt,
+          }),
+        );
+        return { executionId, result };
+      }
       executions.record({
         id: executionId,
         app_id: spec.app.id,

@@ -435,10 +435,9 @@ eachDriver((driver) => {
       expect(await res.text()).toBe('id: 0\ndata: {"n":0}\n\nid: 1\ndata: {"n":1}\n\nid: 2\ndata: {"n":2}\n\n');
     });
 
-    // Compat gap (not fixed, runtime/data plane): a streamed body is collected whole in the sandbox and
-    // sent at the end (WireResponse carries bytes), so the first event arrives only with the last one;
-    // Deno flushes each chunk as it is enqueued.
-    test.todo("a streamed body is flushed chunk by chunk: the first event arrives on its own", async () => {
+    // As in Deno, each enqueued chunk is flushed: the first event arrives on its own, while the
+    // script still waits on its timer before the second (docs/runtime.md "Streaming responses").
+    test("a streamed body is flushed chunk by chunk: the first event arrives on its own", async () => {
       const res = await hit(pic, "/events");
       const reader = res.body!.getReader();
       const first = new TextDecoder().decode((await reader.read()).value);

@@ -136,6 +136,14 @@ export function toResponse(result: InvokeResult, executionId: string, showStack:
       headers.append(k, v);
     }
     headers.set(EXECUTION_HEADER, executionId);
+    // A ReadableStream body goes out as the script enqueues it; cancelling it (client gone) reaches the sandbox.
+    if (result.bodyStream) {
+      if (result.status === 204 || result.status === 304) {
+        void result.bodyStream.cancel();
+        return new Response(null, { status: result.status, headers });
+      }
+      return new Response(result.bodyStream, { status: result.status, headers });
+    }
     const empty = result.status === 204 || result.status === 304 || result.body.byteLength === 0;
     if (empty) return new Response(null, { status: result.status, headers });
     const body = result.body as Uint8Array<ArrayBuffer>;

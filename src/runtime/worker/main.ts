@@ -10,7 +10,7 @@ import type { InvokeFailure, InvokeResult, Limits } from "../types.ts";
 import { createConsoleBuffer } from "./console.ts";
 import { createRpcClient } from "./rpc-client.ts";
 import { createShell, type Invocation, type Sandbox, type SandboxDeps, ScriptFailure, type Shell } from "./sandbox.ts";
-import { installShims, type WireRequest, type WireResponse } from "./shims/index.ts";
+import { installShims, type WireRequest, type WireResponse, type WireStream } from "./shims/index.ts";
 
 declare const self: Worker;
 
@@ -51,6 +51,11 @@ function flush() {
 }
 
 const rpc = createRpcClient(send);
+
+/** Chunks a streamed body may have in flight to the main thread before it asks for more. */
+const STREAM_CREDITS = 8;
+/** Streamed bodies being sent, by invocation id: the main thread's credits and cancels land here. */
+const streams = new Map<number, { credit(n: number): void; cancel(): void }>();
 let fatalSent = false;
 /** The WASM instance faulted: answer what we can first, then ask to be replaced. */
 const fatal = (error: unknown) => {
@@ -165,13 +170,79 @@ async function run(msg: Extract<ToWorker, { t: "inv" }>, done: () => void) {
     consoleTruncated: inv.console.truncated,
     cold,
   });
-  const answer = (result: InvokeResult) => {
+  const answer = (result: InvokeResult, stream?: true) => {
     if (answered) return;
     answered = true;
-    openTail = inv.hasTail;
+    // A streamed answer keeps the invocation open: "end" follows once the stream (and any tail) is over.
+    openTail = inv.hasTail || stream === true;
     answeredLines = inv.console.lines.length;
     done();
-    send({ t: "res", id, result, ended: !openTail, warm: warm!.size });
+    send({ t: "res", id, result, ended: !openTail, warm: warm!.size, ...(stream ? { stream } : {}) });
+  };
+  /** Set while a streamed body is being sent: the wall clock ends it through here. */
+  let abortStream: ((code: InvokeFailure["code"], message: string) => void) | null = null;
+  /** Send a streamed body chunk by chunk, within the main thread's credits and responseBodyBytes. */
+  const sendStream = async (stream: WireStream) => {
+    let size = 0;
+    let credits = STREAM_CREDITS;
+    let ended = false;
+    let wake: (() => void) | null = null;
+    let stop!: () => void;
+    const stopped = new Promise<null>((resolve) => (stop = () => resolve(null)));
+    const end = (e: { ok: true; cancelled: boolean } | { ok: false; code: InvokeFailure["code"]; message: string; stack?: string }) => {
+      if (ended) return;
+      ended = true;
+      streams.delete(id);
+      abortStream = null;
+      const { cold: _cold, ...s } = stats();
+      // Lines written while streaming go with the end; "end" carries only what comes after.
+      answeredLines = inv.console.lines.length;
+      send({ t: "stream_end", id, end: { ...s, size, ...e } });
+      stop();
+      wake?.();
+    };
+    const cut = (code: InvokeFailure["code"], message: string) => {
+      stream.cancel();
+      end({ ok: false, code, message });
+    };
+    abortStream = cut;
+    streams.set(id, {
+      credit(n) {
+        credits += n;
+        wake?.();
+      },
+      cancel() {
+        stream.cancel();
+        end({ ok: true, cancelled: true });
+      },
+    });
+    while (!ended) {
+      if (credits <= 0) {
+        await new Promise<void>((resolve) => (wake = resolve));
+        wake = null;
+        continue;
+      }
+      let chunk: Uint8Array | null;
+      try {
+        chunk = await Promise.race([stream.pull(), stopped]);
+      } catch (e) {
+        if (e instanceof ScriptFailure) end({ ok: false, code: e.code, message: e.message, ...(e.scriptStack ? { stack: e.scriptStack } : {}) });
+        else end({ ok: false, code: "internal", message: `sandbox fault: ${e instanceof Error ? e.message : String(e)}` });
+        break;
+      }
+      if (ended) break;
+      if (chunk === null) {
+        end({ ok: true, cancelled: false });
+        break;
+      }
+      size += chunk.byteLength;
+      if (size > limits.responseBodyBytes) {
+        cut("script_error", `response body exceeds the script's responseBodyBytes limit (${limits.responseBodyBytes}) after the headers were sent`);
+        break;
+      }
+      credits--;
+      if (chunk.byteLength) send({ t: "chunk", id, bytes: chunk });
+    }
   };
   const fail = (code: InvokeFailure["code"], message: string, stack?: string) =>
     answer({ ok: false, code, message, ...(stack ? { stack } : {}), ...stats() });
@@ -195,6 +266,7 @@ async function run(msg: Extract<ToWorker, { t: "inv" }>, done: () => void) {
   // covers the case where it never yields.
   const wall = setTimeout(() => {
     fail("timeout", `wall-clock timeout of ${limits.timeoutMs} ms exceeded`);
+    abortStream?.("timeout", `wall-clock timeout of ${limits.timeoutMs} ms exceeded`);
     finish();
   }, limits.timeoutMs);
 
@@ -202,6 +274,13 @@ async function run(msg: Extract<ToWorker, { t: "inv" }>, done: () => void) {
     ({ sandbox, cold } = await sandboxFor(key, script ?? payloads.get(key)!, limits, inv));
     if (input.kind === "http") {
       const res = await sandbox.http(inv, input, msg.ctx);
+      if (res.stream) {
+        answer({ ok: true, status: res.status, headers: res.headers, body: new Uint8Array(0), ...stats() }, true);
+        await sendStream(res.stream);
+        if (inv.hasTail && !finished) await sandbox.tail(inv).catch(() => {});
+        finish();
+        return;
+      }
       const size = res.body?.byteLength ?? 0;
       if (size > limits.responseBodyBytes) {
         fail("script_error", `response body of ${size} bytes exceeds the script's responseBodyBytes limit (${limits.responseBodyBytes})`);
@@ -264,6 +343,12 @@ self.onmessage = (event: MessageEvent<ToWorker[] | string>) => {
         break;
       case "inv":
         void invoke(msg);
+        break;
+      case "pull":
+        streams.get(msg.id)?.credit(msg.n);
+        break;
+      case "cancel":
+        streams.get(msg.id)?.cancel();
         break;
       case "rpc_res":
         rpc.settle(msg);

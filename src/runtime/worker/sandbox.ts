@@ -6,7 +6,7 @@ import type { ScriptDescription, ScriptPayload } from "../protocol.ts";
 import type { Limits } from "../types.ts";
 import { BOOTSTRAP_JS } from "./bootstrap.ts";
 import { asLevel, type ConsoleBuffer } from "./console.ts";
-import type { InstallShims, ShimBridge, WireRequest, WireResponse } from "./shims/index.ts";
+import type { InstallShims, ShimBridge, WireRequest, WireResponse, WireStream } from "./shims/index.ts";
 import { describeError, ScriptFailure, shimFailure } from "./failures.ts";
 import { createMeter } from "./meter.ts";
 import { installModuleLoader, measure } from "./runtime-support.ts";
@@ -116,6 +116,8 @@ export function createShell(deps: SandboxDeps): Shell {
    * job ran out of memory, fails now. quickjs-ng leaves a promise whose job was
    * interrupted pending forever, so waiting for its rejection is not enough.
    */
+  /** Streamed-body reads in flight: an interrupted invocation's read fails at once (its promise may never settle). */
+  const streamWaits = new Map<(f: ScriptFailure) => void, Invocation>();
   const afterPump = (inv: Invocation | null, r: ReturnType<QuickJSRuntime["executePendingJobs"]>) => {
     if (r.error) {
       const e = describeError(ctx, runtime, r.error, limits.memoryMb);
@@ -128,6 +130,11 @@ export function createShell(deps: SandboxDeps): Shell {
           s.reject(new ScriptFailure("budget_exceeded", `memory limit of ${inv.limits.memoryMb} MB exceeded`));
         }
       }
+    }
+    for (const [w, winv] of streamWaits) {
+      if (!winv.interrupted) continue;
+      streamWaits.delete(w);
+      w(failure(winv, null));
     }
     for (const [id, s] of settles) {
       if (!s.inv.interrupted) continue;
@@ -267,6 +274,37 @@ export function createShell(deps: SandboxDeps): Shell {
     return callAsync(inv, fns.watch, [ctx.newNumber(inv.id), value]);
   };
 
+  /** A streamed body's reads run under the invocation: its CPU budget, deadline and memory limit apply. */
+  const meteredStream = (inv: Invocation, raw: WireStream): WireStream => ({
+    async pull() {
+      if (disposed) throw new ScriptFailure("script_error", "the sandbox was discarded");
+      if (inv.interrupted) throw failure(inv, null);
+      let stop!: (f: ScriptFailure) => void;
+      const stopped = new Promise<never>((_, reject) => (stop = reject));
+      streamWaits.set(stop, inv);
+      try {
+        const read = enter(inv, () => raw.pull());
+        // Interrupted during the read itself: its jobs may never run, so no pump reports it.
+        if (inv.interrupted) {
+          read.catch(() => {});
+          throw failure(inv, null);
+        }
+        const chunk = await Promise.race([read, stopped]);
+        if (inv.interrupted) throw failure(inv, null);
+        return chunk;
+      } catch (e) {
+        if (e instanceof ScriptFailure) throw e;
+        if (inv.interrupted) throw failure(inv, null);
+        throw shimFailure(e);
+      } finally {
+        streamWaits.delete(stop);
+      }
+    },
+    cancel() {
+      if (!disposed) enter(inv, () => raw.cancel());
+    },
+  });
+
   const sandbox: Sandbox = {
     get key() {
       return key;
@@ -299,7 +337,9 @@ export function createShell(deps: SandboxDeps): Shell {
       try {
         if (runtime.hasPendingJob()) pump(inv);
         if (inv.interrupted) throw failure(inv, null);
-        return await bridge.fromResponse(resH);
+        const res = await bridge.fromResponse(resH, { stream: true });
+        if (res.stream) res.stream = meteredStream(inv, res.stream);
+        return res;
       } catch (e) {
         if (e instanceof ScriptFailure) throw e;
         if (inv.interrupted) throw failure(inv, null);

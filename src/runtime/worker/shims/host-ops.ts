@@ -12,7 +12,7 @@ import { createPatternOps } from "./url-pattern-host.ts";
 export const OP = {
   lazy: 0, urlParse: 1, urlSet: 2, encode: 3, decode: 4, atob: 5, btoa: 6, random: 7, uuid: 8, now: 9,
   qsParse: 10, qsSerialize: 11, emit: 12, fail: 13, fetch: 14, digest: 15, hmac: 16, aesGcm: 17,
-  multipart: 18, label: 19, pattern: 20, pbkdf2: 21, hkdf: 22,
+  multipart: 18, label: 19, pattern: 20, pbkdf2: 21, hkdf: 22, chunk: 23, chunkEnd: 24,
 } as const;
 
 export interface Pending {
@@ -37,6 +37,8 @@ export interface OpsState {
   pending: Map<number, Pending>;
   /** Outbound fetches in flight, disposed with the bridge. */
   deferreds: Set<QuickJSDeferredPromise>;
+  /** Streamed response bodies waiting for their next chunk (by fromResponse id). */
+  pulls: Map<number, { resolve(chunk: Uint8Array | null): void; reject(err: Error): void }>;
   pump(): void;
 }
 
@@ -169,6 +171,11 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
     const headers: [string, string][] = [];
     for (let i = 2; i + 1 < f.length; i += 2) headers.push([f[i]!, f[i + 1]!]);
     let body: Uint8Array | null = null;
+    if (!isUndef(bodyH) && ctx.typeof(bodyH!) === "boolean") {
+      // Streaming mode: the body follows through pull (OP.chunk / OP.chunkEnd).
+      p.resolve({ status: Number(f[0]), statusText: f[1] ?? "", headers, body: null, streamed: true });
+      return;
+    }
     if (!isUndef(bodyH)) body = ctx.typeof(bodyH!) === "string" ? encoder.encode(ctx.getString(bodyH!)) : bytes(bodyH);
     if (body && p.maxBytes >= 0 && body.byteLength > p.maxBytes) return p.reject(new ResponseTooLargeError(p.maxBytes));
     p.resolve({ status: Number(f[0]), statusText: f[1] ?? "", headers, body });
@@ -256,6 +263,25 @@ export function createHostOps(ctx: QuickJSContext, host: ShimHost, state: OpsSta
       case OP.fail:
         fail(num(a[0]), a[1]!, num(a[2]));
         return undefined;
+      case OP.chunk: {
+        const id = num(a[0]);
+        const w = state.pulls.get(id);
+        if (w) {
+          state.pulls.delete(id);
+          w.resolve(bytes(a[1]));
+        }
+        return undefined;
+      }
+      case OP.chunkEnd: {
+        const id = num(a[0]);
+        const w = state.pulls.get(id);
+        if (w) {
+          state.pulls.delete(id);
+          if (isUndef(a[1])) w.resolve(null);
+          else w.reject(toHostError(ctx.dump(a[1]!)));
+        }
+        return undefined;
+      }
       case OP.fetch:
         return startFetch(str(a[0]), isUndef(a[1]) ? null : bytes(a[1]));
       case OP.digest: {

@@ -23,6 +23,21 @@ export interface WireResponse {
   body: Uint8Array | null;
   url?: string;
   redirected?: boolean;
+  /** fromResponse in streaming mode, for a ReadableStream body: `body` is null and the chunks come from here. */
+  stream?: WireStream;
+  /** Set by the shims' emit for a streamed body; fromResponse replaces it with `stream`. */
+  streamed?: boolean;
+}
+
+/** A handler's ReadableStream body, read one chunk at a time inside the sandbox. */
+export interface WireStream {
+  /**
+   * Reads the next chunk inside QuickJS; it settles once the script enqueues (as the event
+   * loop and timers run). null at the end; rejects with the script's error.
+   */
+  pull(): Promise<Uint8Array | null>;
+  /** Cancels the script's stream (client gone, limit hit). */
+  cancel(): void;
 }
 
 /** What the shims need from their host (the worker). */
@@ -62,6 +77,8 @@ export interface FromResponseOptions {
    * ResponseTooLargeError (code "response_too_large"); a stream body is cancelled as soon as it passes.
    */
   maxBodyBytes?: number;
+  /** A ReadableStream body is not drained: the answer carries `stream` instead (the caller counts the bytes). */
+  stream?: boolean;
 }
 
 export type InstallShims = (ctx: QuickJSContext, host: ShimHost) => ShimBridge;
@@ -71,6 +88,7 @@ export const installShims: InstallShims = (ctx, host) => {
     alive: true,
     pending: new Map(),
     deferreds: new Set(),
+    pulls: new Map(),
     // Team rule: after settling a sandbox promise from the host, run its jobs.
     pump() {
       if (!state.alive) return;
@@ -95,6 +113,8 @@ export const installShims: InstallShims = (ctx, host) => {
   const bridge = ctx.unwrapResult(bridgeResult);
   const toRequestFn = ctx.getProp(bridge, "toRequest");
   const fromResponseFn = ctx.getProp(bridge, "fromResponse");
+  const pullFn = ctx.getProp(bridge, "pull");
+  const cancelFn = ctx.getProp(bridge, "cancelStream");
   bridge.dispose();
   let nextId = 1;
 
@@ -114,11 +134,40 @@ export const installShims: InstallShims = (ctx, host) => {
     fromResponse(value, options) {
       const id = nextId++;
       const maxBytes = options?.maxBodyBytes ?? -1;
-      return new Promise<WireResponse>((resolve, reject) => {
+      const callWith = (fn: QuickJSHandle) => {
+        if (!state.alive) return;
+        const idH = ctx.newNumber(id);
+        const r = ctx.callFunction(fn, ctx.undefined, idH);
+        idH.dispose();
+        if (r.error) r.error.dispose();
+        else r.value.dispose();
+      };
+      const stream: WireStream = {
+        pull: () =>
+          new Promise<Uint8Array | null>((resolve, reject) => {
+            if (!state.alive) return reject(new Error("sandbox disposed"));
+            state.pulls.set(id, { resolve, reject });
+            callWith(pullFn);
+            if (state.pulls.has(id)) state.pump();
+          }),
+        cancel: () => {
+          const w = state.pulls.get(id);
+          state.pulls.delete(id);
+          callWith(cancelFn);
+          state.pump();
+          w?.resolve(null);
+        },
+      };
+      return new Promise<WireResponse>((resolve0, reject) => {
+        const resolve = (res: WireResponse) => {
+          if (!res.streamed) return resolve0(res);
+          delete res.streamed;
+          resolve0({ ...res, stream });
+        };
         state.pending.set(id, { resolve, reject, maxBytes });
         const idH = ctx.newNumber(id);
         const maxH = ctx.newNumber(maxBytes);
-        const r = ctx.callFunction(fromResponseFn, ctx.undefined, value, idH, maxH);
+        const r = ctx.callFunction(fromResponseFn, ctx.undefined, value, idH, maxH, options?.stream ? ctx.true : ctx.false);
         idH.dispose();
         maxH.dispose();
         if (r.error) {
@@ -136,6 +185,10 @@ export const installShims: InstallShims = (ctx, host) => {
       state.alive = false;
       toRequestFn.dispose();
       fromResponseFn.dispose();
+      pullFn.dispose();
+      cancelFn.dispose();
+      for (const w of state.pulls.values()) w.reject(new Error("sandbox disposed"));
+      state.pulls.clear();
       for (const d of state.deferreds) d.dispose();
       state.deferreds.clear();
       for (const p of state.pending.values()) p.reject(new Error("sandbox disposed"));
