@@ -7,7 +7,8 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
 import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
-import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, Limits, RpcCaller, StreamEnd } from "./types.ts";
+import { createStreamBody, type StreamSink } from "./stream-body.ts";
+import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, InvokeSuccess, Limits, RpcCaller, StreamEnd } from "./types.ts";
 
 /**
  * The worker entry. From a checkout: the .ts file next to this one. In a
@@ -55,18 +56,9 @@ interface Pending {
   answered: boolean;
   resolve(result: InvokeResult): void;
   /** A streamed body still open toward the client. */
-  stream?: OpenStream;
+  stream?: StreamSink;
 }
 
-interface OpenStream {
-  controller: ReadableStreamDefaultController<Uint8Array>;
-  /** Credits the consumer is owed back to the worker once its queue drains. */
-  owed: number;
-  end(e: StreamEnd): void;
-}
-
-/** Chunks queued on the main thread before credits stop flowing back (the worker holds 8 more). */
-const STREAM_QUEUE = 4;
 
 interface Slot {
   index: number;
@@ -170,6 +162,7 @@ export function createPool(opts: PoolOptions) {
         p.answered = true;
         if (msg.ended) drop(slot, p);
         if (msg.stream && msg.result.ok) {
+          // Chunks may already be queued behind this message: the sink exists before they are read.
           p.resolve(openStream(slot, p, msg.result));
           return;
         }
@@ -177,11 +170,7 @@ export function createPool(opts: PoolOptions) {
         return;
       }
       case "chunk": {
-        const st = slot.pending.get(msg.id)?.stream;
-        if (!st) return;
-        st.controller.enqueue(msg.bytes);
-        if ((st.controller.desiredSize ?? 0) > 0) post(slot, { t: "pull", id: msg.id, n: 1 });
-        else st.owed++;
+        slot.pending.get(msg.id)?.stream?.chunk(msg.bytes);
         return;
       }
       case "stream_end": {
@@ -245,46 +234,19 @@ export function createPool(opts: PoolOptions) {
     if (p.stream) endStream(p, { ...failure("internal", "the script's sandbox host stopped the stream"), size: 0 });
   };
 
-  /** The answer of a streamed invocation: its body is a ReadableStream fed by chunk messages. */
-  function openStream(slot: Slot, p: Pending, head: Extract<InvokeResult, { ok: true }>): InvokeResult {
-    let controller!: ReadableStreamDefaultController<Uint8Array>;
-    let settle!: (e: StreamEnd) => void;
-    const streamEnd = new Promise<StreamEnd>((resolve) => (settle = resolve));
-    const body = new ReadableStream<Uint8Array>(
-      {
-        start(c) {
-          controller = c;
-        },
-        pull() {
-          const st = p.stream;
-          if (st && st.owed > 0) {
-            post(slot, { t: "pull", id: p.id, n: st.owed });
-            st.owed = 0;
-          }
-        },
-        cancel() {
-          if (p.stream) post(slot, { t: "cancel", id: p.id });
-        },
-      },
-      { highWaterMark: STREAM_QUEUE, size: () => 1 },
-    );
-    p.stream = {
-      controller,
-      owed: 0,
-      end(e) {
-        p.stream = undefined;
-        try {
-          if (e.ok) controller.close();
-          else controller.error(new Error(e.message));
-        } catch {
-          // The consumer cancelled: nothing to close.
-        }
-        settle(e);
-      },
-    };
-    return { ...head, bodyStream: body, streamEnd };
-  }
-  const endStream = (p: Pending, e: StreamEnd) => p.stream?.end(e);
+  const openStream = (slot: Slot, p: Pending, head: InvokeSuccess): InvokeResult => {
+    const { result, sink } = createStreamBody(head, {
+      credit: (n) => post(slot, { t: "pull", id: p.id, n }),
+      cancel: () => post(slot, { t: "cancel", id: p.id }),
+    });
+    p.stream = sink;
+    return result;
+  };
+  const endStream = (p: Pending, e: StreamEnd) => {
+    const sink = p.stream;
+    p.stream = undefined;
+    sink?.end(e);
+  };
 
   /** Terminate a worker, end its calls, start a fresh one in its place. */
   function replace(slot: Slot, reason: string) {

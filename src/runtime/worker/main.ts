@@ -10,7 +10,8 @@ import type { InvokeFailure, InvokeResult, Limits } from "../types.ts";
 import { createConsoleBuffer } from "./console.ts";
 import { createRpcClient } from "./rpc-client.ts";
 import { createShell, type Invocation, type Sandbox, type SandboxDeps, ScriptFailure, type Shell } from "./sandbox.ts";
-import { installShims, type WireRequest, type WireResponse, type WireStream } from "./shims/index.ts";
+import { sendStream, type StreamControl } from "./send-stream.ts";
+import { installShims, type WireRequest, type WireResponse } from "./shims/index.ts";
 
 declare const self: Worker;
 
@@ -52,10 +53,8 @@ function flush() {
 
 const rpc = createRpcClient(send);
 
-/** Chunks a streamed body may have in flight to the main thread before it asks for more. */
-const STREAM_CREDITS = 8;
 /** Streamed bodies being sent, by invocation id: the main thread's credits and cancels land here. */
-const streams = new Map<number, { credit(n: number): void; cancel(): void }>();
+const streams = new Map<number, StreamControl>();
 let fatalSent = false;
 /** The WASM instance faulted: answer what we can first, then ask to be replaced. */
 const fatal = (error: unknown) => {
@@ -179,71 +178,6 @@ async function run(msg: Extract<ToWorker, { t: "inv" }>, done: () => void) {
     done();
     send({ t: "res", id, result, ended: !openTail, warm: warm!.size, ...(stream ? { stream } : {}) });
   };
-  /** Set while a streamed body is being sent: the wall clock ends it through here. */
-  let abortStream: ((code: InvokeFailure["code"], message: string) => void) | null = null;
-  /** Send a streamed body chunk by chunk, within the main thread's credits and responseBodyBytes. */
-  const sendStream = async (stream: WireStream) => {
-    let size = 0;
-    let credits = STREAM_CREDITS;
-    let ended = false;
-    let wake: (() => void) | null = null;
-    let stop!: () => void;
-    const stopped = new Promise<null>((resolve) => (stop = () => resolve(null)));
-    const end = (e: { ok: true; cancelled: boolean } | { ok: false; code: InvokeFailure["code"]; message: string; stack?: string }) => {
-      if (ended) return;
-      ended = true;
-      streams.delete(id);
-      abortStream = null;
-      const { cold: _cold, ...s } = stats();
-      // Lines written while streaming go with the end; "end" carries only what comes after.
-      answeredLines = inv.console.lines.length;
-      send({ t: "stream_end", id, end: { ...s, size, ...e } });
-      stop();
-      wake?.();
-    };
-    const cut = (code: InvokeFailure["code"], message: string) => {
-      stream.cancel();
-      end({ ok: false, code, message });
-    };
-    abortStream = cut;
-    streams.set(id, {
-      credit(n) {
-        credits += n;
-        wake?.();
-      },
-      cancel() {
-        stream.cancel();
-        end({ ok: true, cancelled: true });
-      },
-    });
-    while (!ended) {
-      if (credits <= 0) {
-        await new Promise<void>((resolve) => (wake = resolve));
-        wake = null;
-        continue;
-      }
-      let chunk: Uint8Array | null;
-      try {
-        chunk = await Promise.race([stream.pull(), stopped]);
-      } catch (e) {
-        if (e instanceof ScriptFailure) end({ ok: false, code: e.code, message: e.message, ...(e.scriptStack ? { stack: e.scriptStack } : {}) });
-        else end({ ok: false, code: "internal", message: `sandbox fault: ${e instanceof Error ? e.message : String(e)}` });
-        break;
-      }
-      if (ended) break;
-      if (chunk === null) {
-        end({ ok: true, cancelled: false });
-        break;
-      }
-      size += chunk.byteLength;
-      if (size > limits.responseBodyBytes) {
-        cut("script_error", `response body exceeds the script's responseBodyBytes limit (${limits.responseBodyBytes}) after the headers were sent`);
-        break;
-      }
-      credits--;
-      if (chunk.byteLength) send({ t: "chunk", id, bytes: chunk });
-    }
-  };
   const fail = (code: InvokeFailure["code"], message: string, stack?: string) =>
     answer({ ok: false, code, message, ...(stack ? { stack } : {}), ...stats() });
   let finished = false;
@@ -266,7 +200,7 @@ async function run(msg: Extract<ToWorker, { t: "inv" }>, done: () => void) {
   // covers the case where it never yields.
   const wall = setTimeout(() => {
     fail("timeout", `wall-clock timeout of ${limits.timeoutMs} ms exceeded`);
-    abortStream?.("timeout", `wall-clock timeout of ${limits.timeoutMs} ms exceeded`);
+    streams.get(id)?.abort("timeout", `wall-clock timeout of ${limits.timeoutMs} ms exceeded`);
     finish();
   }, limits.timeoutMs);
 
@@ -276,7 +210,19 @@ async function run(msg: Extract<ToWorker, { t: "inv" }>, done: () => void) {
       const res = await sandbox.http(inv, input, msg.ctx);
       if (res.stream) {
         answer({ ok: true, status: res.status, headers: res.headers, body: new Uint8Array(0), ...stats() }, true);
-        await sendStream(res.stream);
+        await sendStream({
+          id,
+          stream: res.stream,
+          maxBytes: limits.responseBodyBytes,
+          send,
+          stats: () => {
+            // Lines written while streaming go with stream_end; "end" carries only what comes after.
+            answeredLines = inv.console.lines.length;
+            const { cold: _cold, ...s } = stats();
+            return s;
+          },
+          register: (control) => (control ? streams.set(id, control) : streams.delete(id)),
+        });
         if (inv.hasTail && !finished) await sandbox.tail(inv).catch(() => {});
         finish();
         return;
