@@ -2,6 +2,7 @@
 // id, `app/name` or name (with --app, default "default").
 import { PicloudError } from "../errors.ts";
 import { ADMIN, type Client } from "./client.ts";
+import { isUuid } from "../auth/ids.ts";
 
 export interface AppRow {
   id: string;
@@ -20,8 +21,7 @@ export interface ScriptRow {
 }
 
 export const DEFAULT_APP = "default";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isId = (s: string) => UUID.test(s);
+export const isId = (s: string) => isUuid(s);
 
 const enc = encodeURIComponent;
 

@@ -17,7 +17,16 @@ const isAdmin = (request: Request) => {
   return path.startsWith(ADMIN_PREFIX);
 };
 
-export async function readLimited(body: ReadableStream<Uint8Array>, limit: number): Promise<Uint8Array> {
+/**
+ * Reads a body stream, stopping at the first byte past `limit` (then throws
+ * `tooLargeError(limit)`): nothing is ever buffered beyond the limit. Shared by
+ * the admin API and the data plane, which differ only in their message.
+ */
+export async function readLimited(
+  body: ReadableStream<Uint8Array>,
+  limit: number,
+  tooLargeError: (limit: number) => Error = tooLarge,
+): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = body.getReader();
@@ -27,10 +36,11 @@ export async function readLimited(body: ReadableStream<Uint8Array>, limit: numbe
     size += value.byteLength;
     if (size > limit) {
       await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
+      throw tooLargeError(limit);
     }
     chunks.push(value);
   }
+  if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {

@@ -11,6 +11,7 @@ import { createModuleGraph } from "./modules.ts";
 import { createPool } from "./pool.ts";
 import type { CtxWire, ScriptDescription, ScriptPayload } from "./protocol.ts";
 import { createRpcServer, type FetchFn } from "./rpc.ts";
+import { failure } from "./failure.ts";
 import type {
   CompileResult,
   ConsoleLine,
@@ -58,16 +59,6 @@ export interface PicloudRuntime extends Runtime {
   hangWorker(index: number, ms: number): void;
 }
 
-const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
-  ok: false,
-  code,
-  message,
-  durationMs: 0,
-  cpuMs: 0,
-  console: [],
-  consoleTruncated: false,
-  cold: false,
-});
 
 export function createRuntime(config: RuntimeConfig, opts: RuntimeOptions): PicloudRuntime {
   const { log } = opts;

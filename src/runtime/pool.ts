@@ -7,8 +7,9 @@ import { LRUCache } from "lru-cache";
 import type { Logger } from "../log.ts";
 import type { FromWorker, ScriptDescription, ScriptPayload, ToWorker } from "./protocol.ts";
 import { endRpcState, newRpcState, type RpcState } from "./rpc.ts";
+import { failure } from "./failure.ts";
 import { createStreamBody, type StreamSink } from "./stream-body.ts";
-import type { ConsoleLine, InvokeFailure, InvokeInput, InvokeResult, InvokeSuccess, Limits, RpcCaller, StreamEnd } from "./types.ts";
+import type { ConsoleLine, InvokeInput, InvokeResult, InvokeSuccess, Limits, RpcCaller, StreamEnd } from "./types.ts";
 
 /**
  * The worker entry. From a checkout: the .ts file next to this one. In a
@@ -96,16 +97,6 @@ export function heapBudget(o: { warmBudgetMb: number; maxScriptMemoryMb: number 
  */
 const jsonSafe = (m: ToWorker) => m.t === "inv" && m.input.kind === "http" && m.input.body === null;
 
-const failure = (code: InvokeFailure["code"], message: string): InvokeFailure => ({
-  ok: false,
-  code,
-  message,
-  durationMs: 0,
-  cpuMs: 0,
-  console: [],
-  consoleTruncated: false,
-  cold: false,
-});
 
 export function createPool(opts: PoolOptions) {
   let nextId = 1;

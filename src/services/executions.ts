@@ -17,6 +17,7 @@ import {
 } from "../db/queries/executions.ts";
 import { invalid, notFound, signedIn } from "../errors.ts";
 import type { Logger } from "../log.ts";
+import { isUuid } from "../auth/ids.ts";
 
 export type { ExecutionRow };
 
@@ -30,7 +31,6 @@ const STATEMENT_ROWS = 250;
 const MAX_PENDING = 20_000;
 const SWEEP_INTERVAL_MS = 10 * 60_000;
 const MAX_LIST = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ListOptions {
   limit?: unknown;
@@ -123,7 +123,7 @@ export function createExecutions(deps: ExecutionsDeps) {
   async function onRemote(payload: string) {
     const space = payload.indexOf(" ");
     if (space < 0 || payload.slice(0, space) === nodeId || listeners.size === 0) return;
-    const ids = payload.slice(space + 1).split(",").filter((id) => UUID.test(id));
+    const ids = payload.slice(space + 1).split(",").filter((id) => isUuid(id));
     try {
       for (const row of await findExecutionsByIds(db, ids)) emit(row);
     } catch (e) {
@@ -139,7 +139,7 @@ export function createExecutions(deps: ExecutionsDeps) {
       limit = n;
     }
     const before = opts.before === undefined || opts.before === "" ? null : String(opts.before);
-    if (before !== null && !UUID.test(before) && Number.isNaN(Date.parse(before))) {
+    if (before !== null && !isUuid(before) && Number.isNaN(Date.parse(before))) {
       throw invalid("before", "must be an execution id or an ISO-8601 timestamp");
     }
     return { limit, before };
@@ -147,14 +147,14 @@ export function createExecutions(deps: ExecutionsDeps) {
 
   async function cursorOf(before: string | null) {
     if (before === null) return null;
-    if (!UUID.test(before)) return { createdAt: new Date(before).toISOString(), id: "ffffffff-ffff-ffff-ffff-ffffffffffff" };
+    if (!isUuid(before)) return { createdAt: new Date(before).toISOString(), id: "ffffffff-ffff-ffff-ffff-ffffffffffff" };
     const row = await findExecution(db, before);
     if (!row) throw invalid("before", "no such execution");
     return { createdAt: row.created_at, id: row.id };
   }
 
   async function requireOnScript(principal: Principal | null, scriptId: string, cap: Capability) {
-    const appId = UUID.test(scriptId) ? await deps.appOfScript(scriptId) : null;
+    const appId = isUuid(scriptId) ? await deps.appOfScript(scriptId) : null;
     if (!appId) {
       signedIn(principal);
       throw notFound("script");
@@ -206,7 +206,7 @@ export function createExecutions(deps: ExecutionsDeps) {
     },
 
     async get(principal: Principal | null, id: string) {
-      const row = pending.find((r) => r.id === id) ?? (UUID.test(id) ? await findExecution(db, id) : null);
+      const row = pending.find((r) => r.id === id) ?? (isUuid(id) ? await findExecution(db, id) : null);
       if (!row) {
         signedIn(principal);
         throw notFound("execution");

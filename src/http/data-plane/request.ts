@@ -5,6 +5,7 @@ import type { Principal } from "../../auth/capabilities.ts";
 import { headersForScript } from "../../auth/credentials.ts";
 import { type ErrorCode, PicloudError } from "../../errors.ts";
 import type { HttpInput, InvokeResult, PrincipalInfo } from "../../runtime/types.ts";
+import { readLimited } from "../body.ts";
 import { STATUS, errorBody } from "../errors.ts";
 
 /** The client's socket address as Bun's `server.requestIP(request)` reports it. */
@@ -49,28 +50,8 @@ export async function readBody(request: Request, limit: number): Promise<Uint8Ar
   }
   const body = request.body;
   if (!body) return null;
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => {});
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  if (size === 0) return null;
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.byteLength;
-  }
-  return out;
+  const bytes = await readLimited(body, limit, tooLarge);
+  return bytes.byteLength === 0 ? null : bytes;
 }
 
 export async function toHttpInput(request: Request, limit: number, principal: Principal | null = null): Promise<HttpInput> {
