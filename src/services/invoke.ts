@@ -7,6 +7,7 @@ import type { HttpInput, InvokeResult, PrincipalInfo, Runtime } from "../runtime
 import type { Logger } from "../log.ts";
 import type { Executions } from "./executions.ts";
 import type { CachedScript } from "./script-cache.ts";
+import { failure } from "../runtime/failure.ts";
 
 export interface InvokeRequest {
   input: HttpInput;
@@ -55,69 +56,57 @@ export function createInvoker({ runtime, executions, statusOf, log }: InvokerDep
         });
       } catch (e) {
         // The runtime reports failures as values; a throw is a platform fault (500), never the script's.
-        result = {
-          ok: false,
-          code: "internal",
-          message: "the runtime failed to run the script",
-          durationMs: 0,
-          cpuMs: 0,
-          console: [],
-          consoleTruncated: false,
-          cold: false,
-        };
+        result = failure("internal", "the runtime failed to run the script");
         log.error("runtime invoke threw", { script: spec.id, cause: e });
       }
+      // One execution row; only the outcome differs between a fixed body and a streamed one.
+      const record = (outcome: {
+        status: string; http_status: number; duration_ms: number; cpu_ms: number; response_size: number | null;
+        console: InvokeResult["console"]; console_truncated: boolean; error: string | null; stack: string | null;
+      }) =>
+        executions.record({
+          id: executionId,
+          app_id: spec.app.id,
+          script_id: spec.id,
+          script_version: spec.version,
+          trigger_kind: req.triggerKind ?? "http",
+          request_method: req.input.method,
+          request_url: req.input.url,
+          request_size: req.input.body?.byteLength ?? 0,
+          root_execution_id: executionId,
+          trigger_depth: 0,
+          created_at: createdAt,
+          ...outcome,
+        });
       if (result.ok && result.streamEnd) {
         // A streamed body: the row is written when the stream ends, with its final size and outcome.
         const head = result;
         void result.streamEnd.then((end) =>
-          executions.record({
-            id: executionId,
-            app_id: spec.app.id,
-            script_id: spec.id,
-            script_version: spec.version,
-            trigger_kind: req.triggerKind ?? "http",
+          record({
             status: end.ok ? "ok" : end.code,
             // The status line went out before the stream failed; that is what the client saw.
             http_status: head.status,
             duration_ms: end.durationMs,
             cpu_ms: end.cpuMs,
-            request_method: req.input.method,
-            request_url: req.input.url,
-            request_size: req.input.body?.byteLength ?? 0,
             response_size: end.size,
             console: end.console,
             console_truncated: end.consoleTruncated,
             error: end.ok ? null : end.message,
             stack: end.ok ? null : (end.stack ?? null),
-            root_execution_id: executionId,
-            trigger_depth: 0,
-            created_at: createdAt,
           }),
         );
         return { executionId, result };
       }
-      executions.record({
-        id: executionId,
-        app_id: spec.app.id,
-        script_id: spec.id,
-        script_version: spec.version,
-        trigger_kind: req.triggerKind ?? "http",
+      record({
         status: result.ok ? "ok" : result.code,
         http_status: result.ok ? result.status : statusOf(result.code),
         duration_ms: result.durationMs,
         cpu_ms: result.cpuMs,
-        request_method: req.input.method,
-        request_url: req.input.url,
-        request_size: req.input.body?.byteLength ?? 0,
         response_size: result.ok ? result.body.byteLength : null,
         console: result.console,
         console_truncated: result.consoleTruncated,
         error: result.ok ? null : result.message,
         stack: result.ok ? null : (result.stack ?? null),
-        root_execution_id: executionId,
-        trigger_depth: 0,
-        created_at: createdAt,
       });
       return { executionId, result };
     },
