@@ -4,23 +4,11 @@
 // stream, and the execution row is written when the stream ends.
 import { expect, test } from "bun:test";
 import { eachDriver, startPicloud } from "../support/picloud.ts";
+import { SSE_SOURCE as SSE } from "../support/sse-script.ts";
 import { createScript, waitFor } from "./exec-helpers.ts";
 
 const dec = new TextDecoder();
 
-// Three events with a timer wait before the 2nd and 3rd; /state reports whether a stream was cancelled.
-const SSE = `export default { fetch(req) {
-  if (new URL(req.url).pathname.endsWith("/state")) return Response.json({ cancelled: globalThis.cancelled ?? null });
-  let n = 0;
-  return new Response(new ReadableStream({
-    async pull(c) {
-      if (n > 0) await new Promise((r) => setTimeout(r, 200));
-      c.enqueue(new TextEncoder().encode("id: " + n + "\\ndata: {\\"n\\":" + n + "}\\n\\n"));
-      if (++n === 3) c.close();
-    },
-    cancel(reason) { globalThis.cancelled = String(reason); },
-  }), { headers: { "content-type": "text/event-stream" } });
-} };`;
 
 eachDriver((driver) => {
   // One worker: the /state call lands in the sandbox that served the stream.

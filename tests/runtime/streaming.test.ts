@@ -3,6 +3,7 @@
 // Real workers and QuickJS; ordering is proven by arrival, never by timing.
 import { afterAll, describe, expect, test } from "bun:test";
 import type { InvokeResult, StreamEnd } from "../../src/runtime/types.ts";
+import { SSE_SOURCE } from "../support/sse-script.ts";
 import { ctx, http, makeRuntime, script, text } from "./support.ts";
 
 // One worker: a follow-up call reads the same warm sandbox's globals.
@@ -24,20 +25,7 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-// Three events; the script waits on a timer before the second and third.
-const SSE = script(`export default { fetch(req) {
-  const url = new URL(req.url);
-  if (url.pathname === "/state") return Response.json({ cancelled: globalThis.cancelled ?? null });
-  let n = 0;
-  return new Response(new ReadableStream({
-    async pull(c) {
-      if (n > 0) await new Promise((r) => setTimeout(r, 200));
-      c.enqueue(new TextEncoder().encode("id: " + n + "\\ndata: {\\"n\\":" + n + "}\\n\\n"));
-      if (++n === 3) c.close();
-    },
-    cancel(reason) { globalThis.cancelled = String(reason); },
-  }), { headers: { "content-type": "text/event-stream" } });
-} };`);
+const SSE = script(SSE_SOURCE);
 
 describe("streamed response bodies", () => {
   test("the first event arrives before the script enqueues the second", async () => {
