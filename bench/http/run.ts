@@ -82,13 +82,25 @@ async function kill(proc: ReturnType<typeof Bun.spawn>) {
   clearTimeout(t);
 }
 
+/** A peer running as a child process; stopping it also removes its scratch directory. */
+function processPeer(proc: ReturnType<typeof Bun.spawn>, port: number, scratchDir?: string) {
+  return {
+    pid: proc.pid,
+    port,
+    stop: async () => {
+      await kill(proc);
+      if (scratchDir) await rm(scratchDir, { recursive: true, force: true });
+    },
+  };
+}
+
 const bunNative: Target = {
   name: "bun",
   async start() {
     const port = await freePort();
     const proc = spawn(["bun", join(HERE, "peers", "bun-native.ts"), String(port)]);
     await waitHttp(`http://127.0.0.1:${port}/hello`);
-    return { pid: proc.pid, port, stop: () => kill(proc) };
+    return processPeer(proc, port);
   },
 };
 
@@ -104,14 +116,7 @@ const deno: Target = {
       NO_COLOR: "1",
     });
     await waitHttp(`http://127.0.0.1:${port}/hello`);
-    return {
-      pid: proc.pid,
-      port,
-      stop: async () => {
-        await kill(proc);
-        await rm(denoDir, { recursive: true, force: true });
-      },
-    };
+    return processPeer(proc, port, denoDir);
   },
 };
 
@@ -137,14 +142,7 @@ const worker :Workerd.Worker = (
     const bin = join(PEERS, "@cloudflare", "workerd-linux-64", "bin", "workerd");
     const proc = spawn([bin, "serve", join(dir, "config.capnp")], {}, dir);
     await waitHttp(`http://127.0.0.1:${port}/hello`);
-    return {
-      pid: proc.pid,
-      port,
-      stop: async () => {
-        await kill(proc);
-        await rm(dir, { recursive: true, force: true });
-      },
-    };
+    return processPeer(proc, port, dir);
   },
 };
 
